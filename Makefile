@@ -1,0 +1,47 @@
+# The course's commands. `make lab` to learn, `make test` to check everything.
+# Both create (or reuse) a virtual environment in .venv from the pins in pyproject.toml.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.course-installed
+KERNEL ?= cnn-course
+PORT   ?= 8888
+
+.PHONY: help install lab test lint data clean
+
+help:
+	@echo "make lab      start JupyterLab on notebooks/ (creates .venv on first use)"
+	@echo "make test     run unit tests and every lesson (smoke profile) through nbval"
+	@echo "make install  only create/update .venv"
+	@echo "make lint     ruff on course_utils, tests and notebooks"
+	@echo "make data     show which data sets are present (real or stand-in)"
+
+install: $(STAMP)
+
+# Re-installs only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 needed"' \
+	  || { echo "error: $(PYTHON) is older than 3.10; set PYTHON=python3.11"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
+	  || { echo "error: could not create $(VENV). On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --progress-bar on -e .
+	@touch $(STAMP)
+
+lab: install
+	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python ($(KERNEL))"
+	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check course_utils tests notebooks benchmarks
+	$(BIN)/ruff format --check course_utils tests benchmarks
+
+data: install
+	$(BIN)/python -m course_utils data
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache

@@ -1,0 +1,35 @@
+"""Helpers for the course on convolutional networks with Keras 3 on TensorFlow.
+
+Plumbing only (settings, data, plots); each lesson's subject stays in its notebook.
+Every lesson starts with::
+
+    import course_utils
+    P = course_utils.setup("01")
+"""
+
+import os as _os
+
+# Must happen before TensorFlow is imported anywhere, hence at import time.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from .env import banner, device_description, profile, setup  # noqa: E402
+from .errors import CourseError, DataDirError, DataError, ProfileError  # noqa: E402
+from .paths import data_dir  # noqa: E402
+from .profiles import LESSONS, PROFILE_NAMES, Profile  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CourseError",
+    "DataDirError",
+    "DataError",
+    "ProfileError",
+    "LESSONS",
+    "PROFILE_NAMES",
+    "Profile",
+    "banner",
+    "data_dir",
+    "device_description",
+    "profile",
+    "setup",
+]

@@ -1,0 +1,31 @@
+"""Course data sets: a real loader and an offline stand-in for each, always labeled.
+
+:func:`resolve` decides, per data set and profile, which source a lesson will use;
+``course_utils.setup()`` calls it so the banner can say so before anything is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import mnist
+from .source import REAL, STANDIN, DataSource
+
+#: data set name -> function(profile name) -> DataSource
+RESOLVERS: dict[str, Callable[[str], DataSource]] = {
+    "mnist": mnist.resolve,
+}
+
+
+def resolve(dataset: str, profile: str) -> DataSource:
+    """The source ``dataset`` will come from in ``profile`` (real or stand-in)."""
+    try:
+        resolver = RESOLVERS[dataset]
+    except KeyError:
+        raise KeyError(
+            f"no loader for data set {dataset!r}; known: {', '.join(RESOLVERS)}"
+        ) from None
+    return resolver(profile)
+
+
+__all__ = ["DataSource", "REAL", "STANDIN", "RESOLVERS", "resolve", "mnist"]
