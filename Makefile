@@ -8,21 +8,22 @@ STAMP  := $(VENV)/.course-installed
 KERNEL ?= cnn-course
 PORT   ?= 8888
 
-.PHONY: help install lab test lint data clean
+.PHONY: help install lab test lint strip data clean
 
 help:
 	@echo "make lab      start JupyterLab on notebooks/ (creates .venv on first use)"
 	@echo "make test     run unit tests and every lesson (smoke profile) through nbval"
 	@echo "make install  only create/update .venv"
 	@echo "make lint     ruff on course_utils, tests and notebooks"
+	@echo "make strip    remove outputs from the lessons before committing"
 	@echo "make data     show which data sets are present (real or stand-in)"
 
 install: $(STAMP)
 
 # Re-installs only when pyproject.toml changes.
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 needed"' \
-	  || { echo "error: $(PYTHON) is older than 3.10; set PYTHON=python3.11"; exit 1; }
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed"' \
+	  || { echo "error: $(PYTHON) is older than 3.11; set PYTHON=python3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
 	  || { echo "error: could not create $(VENV). On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install --upgrade --quiet pip
@@ -31,14 +32,20 @@ $(STAMP): pyproject.toml
 
 lab: install
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python ($(KERNEL))"
-	$(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
 
 test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check course_utils tests notebooks benchmarks
-	$(BIN)/ruff format --check course_utils tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check course_utils tests
+
+strip: install
+	$(BIN)/jupyter nbconvert --clear-output --inplace \
+	  --ClearMetadataPreprocessor.enabled=True \
+	  --ClearMetadataPreprocessor.preserve_cell_metadata_mask='[("tags"),("jupyter"),("slideshow")]' \
+	  notebooks/*.ipynb
 
 data: install
 	$(BIN)/python -m course_utils data

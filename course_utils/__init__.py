@@ -9,9 +9,11 @@ Every lesson starts with::
 
 import os as _os
 
-# Must happen before TensorFlow is imported anywhere, hence at import time.
+# Quiets TensorFlow's C++ logs when course_utils is imported before TensorFlow. (`make lab` and
+# the tests also set it in the environment, since lessons import TensorFlow first.)
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from . import datasets, env, paths, plots, profiles  # noqa: E402
 from .env import banner, device_description, profile, setup  # noqa: E402
 from .errors import CourseError, DataDirError, DataError, ProfileError  # noqa: E402
 from .paths import data_dir  # noqa: E402
@@ -20,6 +22,11 @@ from .profiles import LESSONS, PROFILE_NAMES, Profile  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "datasets",
+    "env",
+    "paths",
+    "plots",
+    "profiles",
     "CourseError",
     "DataDirError",
     "DataError",

@@ -137,3 +137,34 @@ def profile() -> Profile:
         return _current
     name, reason = resolve_profile_name()
     return Profile(name, reason)
+
+
+def version_table() -> list[dict[str, str]]:
+    """Installed versions of the course's packages next to the pinned ones.
+
+    ``status`` is ``ok`` (equal), ``newer``/``older`` (installed differs: usually fine, but
+    not what the course was tested with) or ``missing``.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from packaging.version import Version
+
+    from .pins import PINS
+
+    rows = []
+    for package, pinned in PINS.items():
+        try:
+            installed = version(package)
+        except PackageNotFoundError:
+            rows.append(
+                {"package": package, "pinned": pinned, "installed": "-", "status": "missing"}
+            )
+            continue
+        if Version(installed) == Version(pinned):
+            status = "ok"
+        else:
+            status = "newer" if Version(installed) > Version(pinned) else "older"
+        rows.append(
+            {"package": package, "pinned": pinned, "installed": installed, "status": status}
+        )
+    return rows

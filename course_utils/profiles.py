@@ -58,11 +58,12 @@ LESSONS: dict[str, Lesson] = {
         "MNIST convnet: convolution, padding, stride, pooling",
         datasets=("mnist",),
         settings={
-            # 10 classes: chance is 0.10. The smoke run sees 6,000 images once.
+            # 10 classes: chance is 0.10. The smoke run sees 12,000 images twice (measured, 2 seeds:
+            # 0.74-0.79 on Fashion-MNIST, 0.99 on the digits stand-in).
             "smoke": dict(
-                train_samples=6_000,
+                train_samples=12_000,
                 test_samples=2_000,
-                epochs=1,
+                epochs=2,
                 batch_size=64,
                 min_test_accuracy=0.60,
             ),

@@ -42,7 +42,7 @@ FASHION_CLASS_NAMES = [
 KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 SYSTEM_DATASETS = Path("/usr/share/datasets")
 #: Stand-in sizes per profile (the smoke profile needs only a small one).
-STANDIN_SIZES = {"smoke": (6_000, 2_000), "cpu": (60_000, 10_000), "full": (60_000, 10_000)}
+STANDIN_SIZES = {"smoke": (12_000, 2_000), "cpu": (60_000, 10_000), "full": (60_000, 10_000)}
 
 
 @dataclass
