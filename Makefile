@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.course-installed
 KERNEL ?= cnn-course
 PORT   ?= 8888
+# Jupyter refuses to run as root (containers, CI) unless told to.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help install lab test lint strip data clean
 
@@ -32,7 +34,7 @@ $(STAMP): pyproject.toml
 
 lab: install
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python ($(KERNEL))"
-	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install
 	$(BIN)/python -m pytest
