@@ -2,18 +2,23 @@
 
 :func:`resolve` decides, per data set and profile, which source a lesson will use;
 ``course_utils.setup()`` calls it so the banner can say so before anything is loaded.
+Nothing here imports TensorFlow; the loaders do when they are called.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import mnist
+from . import cats_vs_dogs, celeba, mnist, pets
 from .source import REAL, STANDIN, DataSource
 
 #: data set name -> function(profile name) -> DataSource
 RESOLVERS: dict[str, Callable[[str], DataSource]] = {
     "mnist": mnist.resolve,
+    "cats_vs_dogs": cats_vs_dogs.resolve,
+    "cats_vs_dogs_tfds": cats_vs_dogs.resolve_tfds,
+    "pets": pets.resolve,
+    "celeba": celeba.resolve,
 }
 
 
@@ -28,4 +33,14 @@ def resolve(dataset: str, profile: str) -> DataSource:
     return resolver(profile)
 
 
-__all__ = ["DataSource", "REAL", "STANDIN", "RESOLVERS", "resolve", "mnist"]
+__all__ = [
+    "DataSource",
+    "REAL",
+    "STANDIN",
+    "RESOLVERS",
+    "resolve",
+    "cats_vs_dogs",
+    "celeba",
+    "mnist",
+    "pets",
+]

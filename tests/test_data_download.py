@@ -1,0 +1,117 @@
+"""Downloads: offline fails fast, wrong files are recognised, no half-written files remain."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tarfile
+import time
+import zipfile
+
+import pytest
+
+from course_utils.datasets import download
+from course_utils.datasets.download import Remote
+from course_utils.errors import DataError
+
+
+def zip_bytes(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def served(tmp_path, data: bytes, name="archive.zip", **kw) -> Remote:
+    """A Remote whose URL is a local file (urllib reads file:// like http)."""
+    src = tmp_path / "server" / name
+    src.parent.mkdir(exist_ok=True)
+    src.write_bytes(data)
+    return Remote(src.as_uri(), name, kw.pop("kind", "zip"), **kw)
+
+
+@pytest.fixture
+def online(monkeypatch):
+    monkeypatch.setattr(download, "reachable", lambda host: True)
+
+
+def test_offline_fails_within_seconds(tmp_path, monkeypatch):
+    monkeypatch.setattr(download, "reachable", lambda host: False)
+    start = time.monotonic()
+    with pytest.raises(DataError, match=r"cannot reach .* by hand .* \$COURSE_DATA_DIR"):
+        download.fetch(download.REMOTES["pets_images"], tmp_path / "pets")
+    assert time.monotonic() - start < 5
+    assert list((tmp_path / "pets").iterdir()) == []
+
+
+def test_reachable_is_false_for_unresolvable_host():
+    assert download.reachable("host.invalid", timeout=1.0) is False
+
+
+def test_download_verifies_and_renames(tmp_path, online):
+    data = zip_bytes({"a.txt": b"hello"})
+    remote = served(tmp_path, data, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+    path = download.fetch(remote, tmp_path / "out", progress=False)
+    assert path.read_bytes() == data
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["archive.zip"]  # no .part left
+    assert download.fetch(remote, tmp_path / "out", progress=False) == path  # reused
+
+
+@pytest.mark.parametrize(
+    ("data", "extra", "message"),
+    [
+        (b"<!DOCTYPE html><html><title>Google Drive - Quota exceeded</title>", {}, "web page"),
+        (b"\x1f\x8bnot a zip at all", {}, "not a zip archive"),
+        (zip_bytes({"a": b"1"}), {"size": 10}, "expected 10"),
+        (zip_bytes({"a": b"1"}), {"sha256": "0" * 64}, "SHA-256"),
+    ],
+)
+def test_wrong_downloads_are_rejected_and_removed(tmp_path, online, data, extra, message):
+    remote = served(tmp_path, data, **extra)
+    with pytest.raises(DataError, match=message):
+        download.fetch(remote, tmp_path / "out", progress=False)
+    assert list((tmp_path / "out").iterdir()) == []  # neither the file nor a .part
+
+
+def test_http_error_is_not_retried_forever(tmp_path, online, monkeypatch):
+    monkeypatch.setattr(download.time, "sleep", lambda s: None)
+    remote = Remote((tmp_path / "missing.zip").as_uri(), "missing.zip", "zip")
+    with pytest.raises(DataError, match="failed after 4 tries"):
+        download.fetch(remote, tmp_path / "out", retries=3, progress=False)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_extract_zip_and_tar_into_place(tmp_path):
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(zip_bytes({"images/x.jpg": b"1", "../evil.txt": b"no"}))
+    download.extract(archive, tmp_path / "dest")
+    assert (tmp_path / "dest" / "images" / "x.jpg").read_bytes() == b"1"
+    assert not (tmp_path / "evil.txt").exists()
+    tar_path = tmp_path / "b.tar.gz"
+    with tarfile.open(tar_path, "w:gz") as tar:
+        info = tarfile.TarInfo("annotations/list.txt")
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"ok"))
+    download.extract(tar_path, tmp_path / "dest")
+    assert (tmp_path / "dest" / "annotations" / "list.txt").read_bytes() == b"ok"
+    assert sorted(p.name for p in (tmp_path / "dest").iterdir()) == ["annotations", "images"]
+
+
+def test_damaged_archive_leaves_destination_alone(tmp_path):
+    good = tarfile.open(tmp_path / "ok.tar.gz", "w:gz")
+    good.close()
+    data = (tmp_path / "ok.tar.gz").read_bytes()
+    damaged = tmp_path / "images.tar.gz"
+    damaged.write_bytes(b"\x1f\x8b" + b"\x00" * 50)
+    (tmp_path / "dest").mkdir()
+    with pytest.raises(DataError, match="damaged or incomplete"):
+        download.extract(damaged, tmp_path / "dest")
+    assert list((tmp_path / "dest").iterdir()) == []
+    assert data  # the good archive was readable
+
+
+def test_known_checksums_are_well_formed():
+    for remote in download.REMOTES.values():
+        assert remote.url.startswith("https://")
+        assert remote.sha256 is None or len(remote.sha256) == 64
