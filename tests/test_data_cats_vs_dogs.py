@@ -183,6 +183,11 @@ def test_standin_goes_through_the_real_code_path(data_home, monkeypatch):
     record = check_subset(folder, (4, 2, 2))
     assert record["source"].startswith("stand-in") and record["skipped"] == []
     assert cats_vs_dogs.small_subset(source) == folder
+    # Other sizes from the same stand-in get their own folder; the default one is untouched.
+    smaller = cats_vs_dogs.small_subset(source, (2, 1, 1))
+    assert smaller != folder
+    check_subset(smaller, (2, 1, 1))
+    check_subset(folder, (4, 2, 2))
 
 
 def test_tfds_splits_same_structure_from_tfds_and_standin(data_home, monkeypatch):

@@ -356,9 +356,10 @@ def small_subset(source: DataSource, sizes: tuple[int, int, int] | None = None) 
     """
     if source.is_standin:
         n, size, seed = _standin_spec(source)
-        sizes = tuple(sizes or (n - 2 * (n // 4), n // 4, n // 4))
+        default = (n - 2 * (n // 4), n // 4, n // 4)
+        sizes = tuple(sizes or default)
         raw = standins.cats_vs_dogs_folder(n, size, seed)
-        dest = raw / _subset_dest(sizes, sizes)
+        dest = raw / _subset_dest(sizes, default)
         if _complete_subset(dest, sizes):
             return dest
         return _build_subset(dest, sizes, f"stand-in {raw.name}", _fill_from_path(raw))
