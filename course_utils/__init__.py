@@ -21,6 +21,18 @@ from .profiles import LESSONS, PROFILE_NAMES, Profile  # noqa: E402
 
 __version__ = "0.1.0"
 
+# Loaded on first use (they import TensorFlow; `python -m course_utils data` must not).
+_LAZY = ("interpret", "models", "pipelines", "pretrained")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+
+
 __all__ = [
     "datasets",
     "env",

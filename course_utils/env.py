@@ -39,6 +39,8 @@ def quiet_logs() -> None:
         module=r"(tensorflow|keras|google|jupyter_client|tensorflow_datasets).*",
     )
     warnings.filterwarnings("ignore", message=r".*np\.find_common_type.*")
+    # Keras 3.15 warns on every fit() over a tf.data dataset although nobody passed shuffle.
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored")
 
 
 def gpu_names() -> list[str]:

@@ -86,3 +86,17 @@ def test_version_table_compares_with_the_pins():
     assert rows["tensorflow"]["pinned"] == "2.21.0"
     assert rows["keras"]["status"] in ("ok", "newer", "older")
     assert all(r["status"] in ("ok", "newer", "older", "missing") for r in rows.values())
+
+
+def test_heavy_modules_load_on_first_use():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, course_utils; assert 'tensorflow' not in sys.modules, 'eager TF import'; "
+        "print(course_utils.models.__name__, course_utils.interpret.__name__); "
+        "assert 'tensorflow' in sys.modules"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "course_utils.models course_utils.interpret" in out.stdout
