@@ -12,6 +12,7 @@ PINS: dict[str, str] = {
     "ipykernel": "7.4.0",
     "matplotlib": "3.11.2",
     "pandas": "3.1.1",
+    "scipy": "1.17.1",
     "tqdm": "4.70.1",
     "nbval": "0.11.0",
     "pytest": "9.2.0",
