@@ -55,9 +55,10 @@ def image_folder_splits(
     """``train``/``validation``/``test`` datasets from ``folder/{split}/{class}/*.jpg``.
 
     Images are decoded and resized in parallel by ``image_dataset_from_directory``, labels are
-    0/1 floats (``label_mode="binary"``, classes in alphabetical order), only ``train`` is
-    shuffled, and every split is cached in memory after the first epoch and prefetched so the
-    next batch is ready while the model trains on this one.
+    0/1 floats (``label_mode="binary"``, classes in alphabetical order), and every split is
+    cached in memory after the first epoch and prefetched so the next batch is ready while the
+    model trains on this one. Only ``train`` is shuffled, *after* the cache and before batching,
+    so each epoch gets a new order (caching shuffled batches would replay one order forever).
     """
     import keras
     import tensorflow as tf
@@ -71,13 +72,13 @@ def image_folder_splits(
         )
     datasets, class_names = {}, None
     for split in SPLITS:
+        train = split == "train"
         ds = keras.utils.image_dataset_from_directory(
             folder / split,
             image_size=image_size,
-            batch_size=batch_size,
+            batch_size=None if train else batch_size,  # train: single images, batched below
             label_mode="binary",
-            shuffle=split == "train",
-            seed=seed,
+            shuffle=False,
             verbose=False,
         )
         if class_names is None:
@@ -86,6 +87,9 @@ def image_folder_splits(
             raise DataError(f"{folder / split} has classes {ds.class_names}, not {class_names}")
         if cache:
             ds = ds.cache()
+        if train:
+            n = sum(1 for f in (folder / split).rglob("*") if f.is_file())
+            ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True).batch(batch_size)
         datasets[split] = ds.prefetch(tf.data.AUTOTUNE)
     return ImageSplits(
         datasets["train"],

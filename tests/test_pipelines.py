@@ -34,6 +34,21 @@ def test_splits_batches_labels_and_counts(tmp_path):
     assert total == 6
 
 
+def test_training_order_changes_every_epoch_but_not_the_images(tmp_path):
+    root = _folder(tmp_path, per_class=20)
+    splits = image_folder_splits(root, image_size=(8, 8), batch_size=5)
+
+    def epoch(ds):
+        images = np.concatenate([x.numpy() for x, _ in ds])
+        return images.reshape(len(images), -1).sum(axis=1)
+
+    first, second = epoch(splits.train), epoch(splits.train)
+    assert not np.array_equal(first, second), "cached batches replay one order every epoch"
+    np.testing.assert_allclose(np.sort(first), np.sort(second))
+    # Evaluation splits keep file order, epoch after epoch.
+    np.testing.assert_array_equal(epoch(splits.test), epoch(splits.test))
+
+
 def test_missing_split_is_a_clear_error(tmp_path):
     (tmp_path / "train" / "cats").mkdir(parents=True)
     with pytest.raises(DataError, match="validation, test"):
