@@ -7,11 +7,10 @@ helper; lessons 03, 07 and 09 then call the helper.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import DataError
-from .paths import data_dir
+from .paths import atomic_path, data_dir
 
 
 def classic_convnet(
@@ -70,15 +69,8 @@ def save_model(model, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"Keras 3 saves whole models as .keras files, not {path.suffix!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".keras")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".keras") as tmp:  # Keras insists on the .keras suffix
         model.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import DataDirError
@@ -46,3 +48,22 @@ def data_dir(create: bool = True) -> Path:
 def data_dir_origin() -> str:
     """Says where :func:`data_dir` comes from, for banners and ``python -m course_utils data``."""
     return "COURSE_DATA_DIR" if os.environ.get("COURSE_DATA_DIR", "").strip() else "default cache"
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = ".part"):
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
+
+    Readers (other lessons, parallel test workers) never see half a file; on an error the
+    temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -24,3 +24,18 @@ def test_default_is_a_per_user_cache(tmp_path, monkeypatch):
     assert data_dir() == tmp_path / "cnn-course"
     assert (tmp_path / "cnn-course").is_dir()
     assert data_dir_origin() == "default cache"
+
+
+def test_atomic_path_replaces_only_on_success(tmp_path):
+    from course_utils.paths import atomic_path
+
+    target = tmp_path / "sub" / "file.bin"
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"new")
+        assert not target.exists(), "nothing may appear before the write is complete"
+    assert target.read_bytes() == b"new"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"new", "a failed write leaves the old file"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["file.bin"]

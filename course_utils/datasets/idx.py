@@ -9,12 +9,12 @@ from __future__ import annotations
 import gzip
 import os
 import struct
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
+from ..paths import atomic_path
 
 _UBYTE = 0x08
 
@@ -73,19 +73,12 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> Path:
     array = np.ascontiguousarray(array, dtype=np.uint8)
     payload = struct.pack(">BBBB", 0, 0, _UBYTE, array.ndim)
     payload += struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if path.suffix == ".gz":
-                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-                    gz.write(payload)
-            else:
-                raw.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "wb") as raw:
+        if path.suffix == ".gz":
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                gz.write(payload)
+        else:
+            raw.write(payload)
     return path
 
 
