@@ -10,7 +10,7 @@ PORT   ?= 8888
 # Jupyter refuses to run as root (containers, CI) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab test lint strip data clean
+.PHONY: help install lab test lint strip data colab learner clean
 
 help:
 	@echo "make lab      start JupyterLab on notebooks/ (creates .venv on first use)"
@@ -19,6 +19,8 @@ help:
 	@echo "make lint     ruff on course_utils, tests and notebooks"
 	@echo "make strip    remove outputs from the lessons before committing"
 	@echo "make data     show which data sets are present (real or stand-in)"
+	@echo "make colab    write dist/colab/NN_*.ipynb: lessons that run alone in Colab"
+	@echo "make learner  write dist/learner/NN_*.ipynb: lessons with empty exercise cells"
 
 install: $(STAMP)
 
@@ -51,6 +53,13 @@ strip: install
 
 data: install
 	$(BIN)/python -m course_utils data
+
+# Generated from notebooks/ into dist/ (git-ignored); never edit the exports by hand.
+colab: install
+	$(BIN)/python tools/export.py colab
+
+learner: install
+	$(BIN)/python tools/export.py learner
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache

@@ -111,7 +111,9 @@ def test_ruff_is_clean():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     assert ruff, "ruff is a pinned dependency; install the course environment"
     folders = [
-        f for f in ("course_utils", "tests", "notebooks", "benchmarks") if (ROOT / f).is_dir()
+        f
+        for f in ("course_utils", "tests", "notebooks", "benchmarks", "tools")
+        if (ROOT / f).is_dir()
     ]
     check = subprocess.run([ruff, "check", *folders], cwd=ROOT, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
