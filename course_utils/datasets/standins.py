@@ -101,7 +101,7 @@ def digits_folder(n_train: int, n_test: int, seed: int = 0) -> Path:
 # Pets: cats and dogs told apart by their ears (pointed triangles vs floppy rounded flaps)
 # ---------------------------------------------------------------------------------------------
 
-PETS_VERSION = 2
+PETS_VERSION = 3
 PET_CLASS_NAMES = ["cat", "dog"]
 #: Ids of the layers drawn into the id map: background, pet body, class-defining part (ears).
 _BG, _BODY, _PART = 0, 1, 2
@@ -192,13 +192,48 @@ def _distractors(draw, size: int, rng: np.random.Generator, count: int) -> None:
             draw.polygon([tuple(p) for p in pts], fill=c)
 
 
+def _ear_colour(fur, rng: np.random.Generator) -> tuple[int, int, int]:
+    """The ears' colour, by one rule for both classes: the fur pushed far towards black (light
+    fur) or white (dark fur), so the ears always stand out from the head by the same amount."""
+    lum = 0.299 * fur[0] + 0.587 * fur[1] + 0.114 * fur[2]
+    target = 0.0 if lum > 128 else 255.0
+    t = rng.uniform(0.55, 0.75)
+    return tuple(int(np.clip(c + (target - c) * t, 0, 255)) for c in fur)
+
+
+def _cat_ear(hx, hy, r, side, angle, base_w, height):
+    """Points of a cat's ear: a triangle based inside the head's outline, tip pointing up/out."""
+    a = side * angle
+    bx, by = hx + np.sin(a) * r * 0.45, hy - np.cos(a) * r * 0.45
+    tip = (bx + np.sin(a) * height, by - np.cos(a) * height)
+    left = (bx - np.cos(a) * base_w / 2, by - np.sin(a) * base_w / 2)
+    right = (bx + np.cos(a) * base_w / 2, by + np.sin(a) * base_w / 2)
+    return np.array([left, tip, right])
+
+
+def _dog_ear(hx, hy, r, side, swing, width, length):
+    """Points of a dog's ear: a rounded flap hanging from the side of the head."""
+    ex, ey = hx + side * r * 0.95, hy + r * 0.15
+    return _rotate(_ellipse(ex, ey, width, length), side * swing, ex, ey - length * 0.6)
+
+
+def _ear_sizes(label: int, r: float, rng: np.random.Generator) -> tuple[float, float]:
+    """(width, length) of one ear; both kinds have about the same visible area."""
+    if label == 0:
+        return r * rng.uniform(0.8, 1.0), r * rng.uniform(1.3, 1.6)
+    return r * rng.uniform(0.26, 0.33), r * rng.uniform(0.62, 0.8)
+
+
 def draw_pet(label: int, size: int, rng: np.random.Generator):
     """Draw one pet of class ``label`` (0 cat, 1 dog) on a ``size`` x ``size`` canvas.
 
     The two classes share every random choice (body colour, pose, position, scale, background,
-    clutter, eyes, legs, tail) except the ears: cats have pointed triangular ears on top of the
-    head, dogs floppy rounded ears hanging beside it. Returns ``(image uint8 HxWx3, trimap
-    uint8 HxW in {1, 2, 3}, part_mask bool HxW)``.
+    clutter, eyes, legs, tail) except the shape of the ears: cats have pointed triangular ears
+    standing on top of the head, dogs rounded flaps hanging beside it. Both kinds are drawn over
+    the head by the same colour rule (clearly lighter or darker than the fur) with about the same
+    area, so each class carries its own equally visible evidence, rather than one class being
+    told by the absence of the other's ears. Returns ``(image uint8 HxWx3, trimap uint8 HxW in
+    {1, 2, 3}, part_mask bool HxW)``.
     """
     from PIL import Image, ImageDraw, ImageFilter
 
@@ -218,8 +253,7 @@ def draw_pet(label: int, size: int, rng: np.random.Generator):
     cy = rng.uniform(2.4 * r, s - 1.6 * r - body_ry)
     head = (cx + facing * body_rx * 0.85, cy - body_ry * 0.8)
     fur = _colour(rng, 20, 236)
-    inner = _shade((255, 150, 170), rng.uniform(0.8, 1.0))  # pink inside a cat's ear
-    flap_colour = _shade(fur, rng.uniform(0.35, 0.65))  # a dog's ears are darker than its fur
+    ear_colour = _ear_colour(fur, rng)
 
     def poly(points, colour, layer):
         pts = [tuple(p) for p in _rotate(np.asarray(points), tilt, cx, cy)]
@@ -248,35 +282,16 @@ def draw_pet(label: int, size: int, rng: np.random.Generator):
     poly(_ellipse(cx, cy, body_rx, body_ry), fur, _BODY)
 
     hx, hy = head
-    ear_angle = rng.uniform(0.35, 0.7)  # radians from vertical
-    if label == 0:  # cat: triangles pointing up, drawn behind the head
-        for side in (-1, 1):
-            a = side * ear_angle
-            base_w, height = r * rng.uniform(0.55, 0.75), r * rng.uniform(0.9, 1.25)
-            bx, by = hx + np.sin(a) * r * 0.75, hy - np.cos(a) * r * 0.75
-            tip = (bx + np.sin(a) * height, by - np.cos(a) * height)
-            left = (bx - np.cos(a) * base_w / 2, by - np.sin(a) * base_w / 2)
-            right = (bx + np.cos(a) * base_w / 2, by + np.sin(a) * base_w / 2)
-            poly([left, tip, right], fur, _PART)
-            mid = ((left[0] + right[0]) / 2, (left[1] + right[1]) / 2)
-            shrink = [
-                (mid[0] + (x - mid[0]) * 0.65, mid[1] + (y - mid[1]) * 0.65)
-                for x, y in (left, tip, right)
-            ]
-            poly(shrink, inner, _PART)
-        poly(_ellipse(hx, hy, r, r * rng.uniform(0.9, 1.0)), fur, _BODY)
-    else:  # dog: long rounded flaps hanging beside the head, drawn over it
-        poly(_ellipse(hx, hy, r, r * rng.uniform(0.9, 1.0)), fur, _BODY)
-        for side in (-1, 1):
-            length, width = r * rng.uniform(1.0, 1.35), r * rng.uniform(0.35, 0.5)
-            ex, ey = hx + side * r * rng.uniform(0.85, 1.0), hy + r * 0.1
-            flap = _rotate(
-                _ellipse(ex, ey, width, length / 1.0),
-                side * rng.uniform(0.1, 0.4),
-                ex,
-                ey - length * 0.5,
-            )
-            poly(flap, flap_colour, _PART)
+    head_ry = r * rng.uniform(0.9, 1.0)
+    ear_angle = rng.uniform(0.35, 0.7)  # cat: radians from vertical
+    swing = rng.uniform(0.1, 0.4)  # dog: radians the flaps swing outwards
+    sizes = [_ear_sizes(label, r, rng) for _ in (-1, 1)]
+    poly(_ellipse(hx, hy, r, head_ry), fur, _BODY)
+    for side, (w, length) in zip((-1, 1), sizes, strict=True):  # drawn over the head
+        if label == 0:  # cat: triangles pointing up
+            poly(_cat_ear(hx, hy, r, side, ear_angle, w, length), ear_colour, _PART)
+        else:  # dog: rounded flaps hanging beside the head
+            poly(_dog_ear(hx, hy, r, side, swing, w, length), ear_colour, _PART)
     # Face: eyes and nose (same for both classes, not part of the id map's ears).
     eye = _colour(rng, 0, 60)
     for side in (-1, 1):
