@@ -49,6 +49,7 @@ strip: install
 	$(BIN)/jupyter nbconvert --clear-output --inplace \
 	  --ClearMetadataPreprocessor.enabled=True \
 	  --ClearMetadataPreprocessor.preserve_cell_metadata_mask='[("tags"),("jupyter"),("slideshow")]' \
+	  --ClearMetadataPreprocessor.preserve_nb_metadata_mask='[("kernelspec"),("language_info","name")]' \
 	  notebooks/*.ipynb
 
 data: install
