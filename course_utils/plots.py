@@ -162,3 +162,59 @@ def image_grid(
         fig.suptitle(text)
     fig.tight_layout()
     return fig
+
+
+def compare_histories(
+    runs: Mapping[str, Any],
+    metrics: Sequence[str] = ("accuracy", "loss"),
+    validation_only: bool = False,
+    chance: float | None = None,
+    title: str | None = None,
+    source: Any = None,
+):
+    """Curves of several models in one figure, one panel per metric, a colour per model.
+
+    ``runs`` maps a model's name to its ``History`` (or history dict). Validation curves are
+    solid; training curves dotted in the same colour (left out with ``validation_only``).
+    ``chance`` draws a dotted gray line at that value on the first panel. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    if not runs:
+        raise ValueError("give at least one run to compare")
+    dicts = {name: _history_dict(h) for name, h in runs.items()}
+    for name, d in dicts.items():
+        missing = [
+            m for m in metrics if f"val_{m}" not in d or (not validation_only and m not in d)
+        ]
+        if missing:
+            raise KeyError(f"run {name!r} has no {missing} (it has {sorted(d)})")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8), squeeze=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        for (name, d), color in zip(dicts.items(), colors, strict=False):
+            epochs = np.arange(1, len(d[f"val_{metric}"]) + 1)
+            if not validation_only:
+                ax.plot(epochs, d[metric], ":", color=color, label=f"{name}: training")
+            ax.plot(
+                epochs,
+                d[f"val_{metric}"],
+                "-",
+                marker="o",
+                ms=3,
+                color=color,
+                label=f"{name}: validation",
+            )
+        if chance is not None and ax is axes[0][0]:
+            ax.axhline(chance, color="gray", ls=":", lw=1, label="chance")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(("validation " if validation_only else "") + metric)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    text = " | ".join(
+        t for t in (title, _source_text(source) and f"data: {_source_text(source)}") if t
+    )
+    if text:
+        fig.suptitle(text)
+    fig.tight_layout()
+    return fig

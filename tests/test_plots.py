@@ -80,3 +80,28 @@ def test_image_grid_rejects_bad_input():
         image_grid([])
     with pytest.raises(ValueError, match="2 titles for 1 images"):
         image_grid([np.zeros((4, 4))], titles=["a", "b"])
+
+
+def test_compare_histories_one_colour_per_run():
+    from course_utils.plots import compare_histories
+
+    runs = {"plain": STAGE1, "augmented": FakeHistory(STAGE2)}
+    fig = compare_histories(runs, title="cmp", source="pets stand-in")
+    assert [ax.get_ylabel() for ax in fig.axes] == ["accuracy", "loss"]
+    lines = fig.axes[0].lines
+    assert len(lines) == 4  # training + validation per run
+    assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color()
+    assert len(lines[3].get_ydata()) == 3 and lines[0].get_linestyle() == ":"
+    assert "data: pets stand-in" in fig._suptitle.get_text()
+    val = compare_histories(runs, metrics=["accuracy"], validation_only=True, chance=0.5)
+    ys = [tuple(line.get_ydata()) for line in val.axes[0].lines]
+    assert len(ys) == 3 and ys[-1] == (0.5, 0.5)  # two validation curves + the chance line
+
+
+def test_compare_histories_rejects_missing_metric():
+    from course_utils.plots import compare_histories
+
+    with pytest.raises(KeyError, match="'plain'"):
+        compare_histories({"plain": {"loss": [1.0], "val_loss": [1.0]}})
+    with pytest.raises(ValueError):
+        compare_histories({})
