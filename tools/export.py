@@ -2,6 +2,7 @@
 
     python tools/export.py colab     # dist/colab/NN_*.ipynb: each runs alone in Colab (or anywhere)
     python tools/export.py learner   # dist/learner/NN_*.ipynb: exercises without their solutions
+                                     # (and without the instructors' speaker notes)
 
 Both read ``notebooks/`` and write generated files under ``dist/`` (git-ignored); never edit the
 exports by hand. ``make colab`` and ``make learner`` call this script.
@@ -44,6 +45,7 @@ LESSON_PACKAGES = {
 }
 
 SOLUTION_TAG = "solution"
+NOTES_TAG = "notes"
 EXERCISE_TAG = "exercise"
 EXERCISE_PROMPT = "# Your solution here."
 
@@ -242,8 +244,13 @@ def exercise_hint(solution_source: str) -> str:
 
 
 def learner_notebook(nb: dict) -> dict:
-    """A copy of ``nb`` whose ``solution`` cells are empty ``exercise`` cells with a hint."""
+    """A copy of ``nb`` whose ``solution`` cells are empty ``exercise`` cells with a hint.
+
+    The instructors' speaker notes (cells tagged ``notes``) are left out: they may discuss the
+    exercises' answers.
+    """
     nb = copy.deepcopy(nb)
+    nb["cells"] = [c for c in nb["cells"] if NOTES_TAG not in c.get("metadata", {}).get("tags", [])]
     for i, cell in enumerate(nb["cells"]):
         if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
             exercise = {
