@@ -10,7 +10,7 @@ PORT   ?= 8888
 # Jupyter refuses to run as root (containers, CI) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install lab test lint strip data colab learner clean
+.PHONY: help install install-browser lab test lint strip data colab learner slides executed clean
 
 help:
 	@echo "make lab      start JupyterLab on notebooks/ (creates .venv on first use)"
@@ -21,6 +21,10 @@ help:
 	@echo "make data     show which data sets are present (real or stand-in)"
 	@echo "make colab    write dist/colab/NN_*.ipynb: lessons that run alone in Colab"
 	@echo "make learner  write dist/learner/NN_*.ipynb: lessons with empty exercise cells"
+	@echo "make slides   write build/slides/NN_*.slides.html: one reveal.js deck per lesson"
+	@echo "make executed PROFILE=cpu [LESSONS=\"01 03\"]"
+	@echo "              run lessons; notebooks, web pages and decks with outputs in build/executed/"
+	@echo "make install-browser  add Playwright, for the real-browser tests (needs Chromium too)"
 
 install: $(STAMP)
 
@@ -34,6 +38,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --progress-bar on -e .
 	@touch $(STAMP)
 
+# The real-browser tests (tests/test_browser.py) also need Chromium: apt-get install chromium.
+install-browser: install
+	$(BIN)/python -m pip install --progress-bar on -e '.[browser]'
+
 lab: install
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python ($(KERNEL))"
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/jupyter lab --notebook-dir=notebooks --port=$(PORT) $(ROOT_FLAG) $(LAB_ARGS)
@@ -45,22 +53,37 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check course_utils tests
 
+# Before committing lessons: clear outputs, then write the slide metadata (tools/slides.py).
 strip: install
 	$(BIN)/jupyter nbconvert --clear-output --inplace \
 	  --ClearMetadataPreprocessor.enabled=True \
 	  --ClearMetadataPreprocessor.preserve_cell_metadata_mask='[("tags"),("jupyter"),("slideshow")]' \
 	  --ClearMetadataPreprocessor.preserve_nb_metadata_mask='[("kernelspec"),("language_info","name")]' \
 	  notebooks/*.ipynb
+	$(BIN)/python tools/slides.py tag
 
 data: install
 	$(BIN)/python -m course_utils data
 
 # Generated from notebooks/ into dist/ (git-ignored); never edit the exports by hand.
-colab: install
+co# The real-browser tests (tests/test_browser.py) also need Chromium: apt-get install chromium.
+install-browser: install
+	$(BIN)/python -m pip install --progress-bar on -e '.[browser]'
+
+lab: install
 	$(BIN)/python tools/export.py colab
 
 learner: install
 	$(BIN)/python tools/export.py learner
+
+# Decks use local copies of reveal.js & co. (downloaded once); ASSETS=cdn to load them online.
+ASSETS ?= auto
+slides: install
+	$(BIN)/python tools/slides.py build --assets $(ASSETS) $(LESSONS)
+
+# PROFILE: smoke, cpu or full (unset: full with a GPU, else cpu). LESSONS: e.g. "01 03" (all).
+executed: install
+	$(BIN)/python tools/execute.py --assets $(ASSETS) $(if $(PROFILE),--profile $(PROFILE),) $(LESSONS)
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache

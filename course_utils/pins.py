@@ -15,6 +15,7 @@ PINS: dict[str, str] = {
     "scipy": "1.17.1",
     "tqdm": "4.70.1",
     "nbval": "0.11.0",
+    "nbconvert": "7.17.2",
     "pytest": "9.2.0",
     "pytest-xdist": "3.8.0",
     "ruff": "0.17.6",
