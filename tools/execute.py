@@ -132,7 +132,7 @@ def run(paths: list[Path], profile: str | None, out: Path = OUT, assets: str = "
         write_notebook(nb, target)
         write_html(nb, target.with_suffix(".html"))
         executed_paths.append(target)
-        status = "ran" if error is None else f"FAILED: {str(error).strip().splitlines()[-1]}"
+        status = "ran" if error is None else f"FAILED: {error.ename}: {error.evalue}"
         failures += error is not None
         print(f"    {status} in {seconds:.0f} s")
         cells = [path.stem, status, f"{seconds:.0f} s", banner_line(nb) or "-"]

@@ -1,0 +1,253 @@
+"""Real-browser tests: lesson 01 in JupyterLab in Chromium, and a slide deck in Chromium.
+
+They need Chromium (Debian: ``apt-get install chromium``) and Playwright (``make
+install-browser``); without them they are skipped with the reason. ``.ci/run`` installs both and
+sets ``COURSE_REQUIRE_BROWSER=1``, which turns a skip into a failure, so CI always runs them.
+Screenshots go to ``build/browser/``.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "build" / "browser"
+LESSON = ROOT / "notebooks" / "01_mnist_convnet.ipynb"
+REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
+
+#: Chromium as root needs --no-sandbox; on a closed network the background services (updates,
+#: sync, QUIC probes) would only wait for timeouts.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    candidates = [os.environ.get("COURSE_CHROMIUM"), "/usr/bin/chromium"]
+    candidates += [shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+def _unavailable(reason: str):
+    if REQUIRED:
+        pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+CHROMIUM = _chromium()
+if CHROMIUM is None:
+    _unavailable("Chromium not found (Debian/Ubuntu: apt-get install chromium; or COURSE_CHROMIUM)")
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:
+    _unavailable("Playwright is not installed (make install-browser)")
+
+
+def _load_slides_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("slides", ROOT / "tools" / "slides.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["slides"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """JupyterLab on localhost serving a copy of lesson 01, with its own settings and runtime.
+
+    The kernel runs in the smoke profile (the server's environment, which kernels inherit).
+    Yields ``(url, token, folder)``.
+    """
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    shutil.copy(LESSON, folder)
+    home = tmp_path / "jupyter"
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # No "Would you like to receive Jupyter news?" pop-up over the notebook.
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    env = dict(
+        os.environ,
+        COURSE_PROFILE="smoke",
+        TF_CPP_MIN_LOG_LEVEL="3",  # as `make lab` does
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    jupyter = Path(sys.executable).parent / "jupyter"
+    command = [str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}"]
+    command += ["--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
+    command += [f"--ServerApp.root_dir={folder}", "--LabApp.news_url=None"]
+    command += ["--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log_path = tmp_path / "jupyterlab.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield url, token, folder
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _saved_code_cells(path: Path) -> list[dict]:
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def _text(output: dict) -> str:
+    text = output.get("text", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def test_lesson_01_runs_in_jupyterlab_in_chromium(browser, jupyterlab):
+    """Open lesson 01 in JupyterLab, Run All Cells from the menu, and check what the browser saved.
+
+    Progress is read from the notebook file, which the test saves with Ctrl+S every few
+    seconds: that is the browser's own notebook model, whatever JupyterLab renders on screen.
+    """
+    url, token, folder = jupyterlab
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.goto(f"{url}/lab/tree/{LESSON.name}?token={token}")
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
+    # The kernel must be connected and idle before Run All, or the run is silently dropped.
+    page.get_by_text(re.compile(r"^Python 3 \(ipykernel\) \| Idle$")).wait_for(timeout=120_000)
+
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+    saved = folder / LESSON.name
+    total = len(_saved_code_cells(saved))
+    deadline = time.monotonic() + 480  # smoke: about 30 s alone, a few minutes on a busy CI box
+    while True:
+        time.sleep(3)
+        page.keyboard.press("Control+s")
+        time.sleep(1)
+        cells = _saved_code_cells(saved)
+        done = sum(c["execution_count"] is not None for c in cells)
+        errors = [o for c in cells for o in c["outputs"] if o["output_type"] == "error"]
+        assert not errors, f"error output: {errors[0]['ename']}: {errors[0]['evalue']}"
+        if done == total:
+            break
+        assert time.monotonic() < deadline, f"only {done} of {total} code cells ran"
+    page.get_by_text(re.compile(r"^Python 3 \(ipykernel\) \| Idle$")).wait_for(timeout=60_000)
+
+    counts = [c["execution_count"] for c in cells]
+    assert counts == list(range(1, total + 1)), "every cell ran once, in order"
+    stdout = "".join(_text(o) for c in cells for o in c["outputs"] if o.get("name") == "stdout")
+    assert "profile: smoke" in stdout  # the banner: profile, device and data source
+    accuracy = float(re.search(r"test accuracy: (\d\.\d+)", stdout)[1])
+    assert accuracy > 0.5, accuracy  # the lesson asserts its own threshold; chance is 0.10
+    figures = sum("image/png" in o.get("data", {}) for c in cells for o in c["outputs"])
+    assert figures >= 3, "the history, the grids and the per-class chart"
+    assert not page_errors, page_errors
+
+    # A screenshot of the results: the accuracy line and the training curves below it.
+    result = page.get_by_text(re.compile(r"test accuracy: \d")).first
+    for _ in range(3):  # cells off screen are laid out when reached, which moves the target
+        result.evaluate("element => element.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(700)
+    assert page.locator(".jp-RenderedImage img").count() >= 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / "lesson01_jupyterlab.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000
+    page.close()
+
+
+def test_lesson_01_deck_in_chromium(browser, tmp_path):
+    """Build lesson 01's deck with local assets, open it from disk, ask reveal.js what it has."""
+    slides = _load_slides_tool()
+    from course_utils.errors import DataError
+
+    try:
+        (deck,) = slides.build_decks([LESSON], tmp_path, assets="local")
+    except DataError as error:  # the assets come from the npm registry, once per machine
+        _unavailable(f"reveal.js could not be downloaded: {error}")
+    shape = slides.deck_shape(slides.tagged(slides.read(LESSON)))
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    failed, page_errors = [], []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.goto(deck.as_uri())
+    page.locator(".reveal.ready").wait_for(timeout=30_000)
+    reveal = slides.ASSETS["reveal"]
+    counts = page.evaluate(
+        """module => new Promise(resolve => require([module], Reveal => resolve({
+            total: Reveal.getTotalSlides(),
+            horizontal: Reveal.getHorizontalSlides().length,
+            notes: document.querySelectorAll("aside.notes").length,
+            fragments: document.querySelectorAll(".fragment").length,
+        })))""",
+        f"vendor/{reveal.folder}/dist/reveal.js",
+    )
+    assert counts["total"] == shape["slides"] > 10
+    assert counts["horizontal"] == shape["sections"]
+    assert counts["notes"] == shape["notes"]
+    assert counts["fragments"] >= shape["fragments"]
+    assert not failed, f"the deck loaded something it could not get: {failed}"
+    assert not page_errors, page_errors
+
+    # Section 2 (the output-size formula, typeset by the local MathJax) for the screenshot.
+    page.evaluate(
+        "module => new Promise(resolve => require([module], Reveal => resolve(Reveal.slide(2))))",
+        f"vendor/{reveal.folder}/dist/reveal.js",
+    )
+    page.locator("section.present .MathJax_CHTML").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # the slide transition
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / "lesson01_deck.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    page.close()

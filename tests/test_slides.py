@@ -1,0 +1,268 @@
+"""Slides: the lessons' slide metadata follows tools/slides.py, speaker notes, and the decks."""
+
+import html.parser
+import importlib.util
+import io
+import re
+import sys
+import tarfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _load_tool(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+slides = _load_tool("slides")
+
+
+def _md(source, tags=()):
+    cell = nbformat.v4.new_markdown_cell(source)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def _code(source, tags=()):
+    cell = nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+# --- the rules -----------------------------------------------------------------------------------
+
+
+def test_rules_on_a_small_lesson():
+    cells = [
+        _md("# 99 · Title\n\nWhat you will build."),
+        _md("**Speaker notes.**\n\n- a\n- b", tags=["notes"]),
+        _code("import keras"),
+        _md("## 1. A section\n\nText."),
+        _code("x = 1"),
+        _md("More text."),
+        _md("### A subsection"),
+        _code("plt.plot(x)"),
+        _code("secret = 1", tags=["skip-slide"]),
+        _code("y = 2", tags=["new-slide"]),
+    ]
+    assert slides.slide_types(cells) == [
+        "slide",
+        "notes",
+        "fragment",
+        "slide",
+        "fragment",
+        "fragment",
+        "subslide",
+        "fragment",
+        "skip",
+        "subslide",
+    ]
+
+
+def test_a_slide_that_would_overflow_continues_on_a_sub_slide():
+    long_code = "\n".join(f"x{i} = {i}" for i in range(slides.SLIDE_LINES - 6))
+    cells = [_md("## Section"), _code(long_code), _code("y = 1"), _code("plt.imshow(y)")]
+    # heading (1) + long code (18 + 2 output) fits; "y = 1" (3) still fits (24); the figure not.
+    assert slides.slide_types(cells) == ["slide", "fragment", "fragment", "subslide"]
+
+
+def test_estimated_lines_wraps_long_lines_and_counts_figures():
+    assert slides.estimated_lines(_md("a" * (2 * slides.SLIDE_COLUMNS + 1))) == 3
+    assert slides.estimated_lines(_code("x = 1")) == 1 + 2
+    assert slides.estimated_lines(_code("plt.plot(x)")) == 1 + slides.FIGURE_LINES
+
+
+def test_only_a_heading_at_the_start_of_a_cell_counts():
+    assert slides.heading_level(_md("## Two")) == 2
+    assert slides.heading_level(_md("### Three")) == 3
+    assert slides.heading_level(_md("Text first\n## then a heading")) == 0
+    assert slides.heading_level(_code("## a comment")) == 0
+
+
+def test_tagged_and_differences():
+    nb = nbformat.v4.new_notebook(cells=[_md("# T"), _code("x = 1")])
+    assert slides.differences(nb) == [
+        "cell 0: has None, the rules give 'slide'",
+        "cell 1: has None, the rules give 'fragment'",
+    ]
+    done = slides.tagged(nb)
+    assert slides.differences(done) == []
+    assert "slideshow" not in nb.cells[0].metadata  # the input is left alone
+    assert slides.deck_shape(done) == {"sections": 1, "slides": 1, "fragments": 1, "notes": 0}
+
+
+# --- the lessons ---------------------------------------------------------------------------------
+
+
+def test_every_lesson_carries_the_generated_slide_metadata():
+    bad = {p.name: slides.differences(slides.read(p)) for p in NOTEBOOKS}
+    bad = {name: found[:3] for name, found in bad.items() if found}
+    assert not bad, f"run `make strip` (it writes the slide metadata): {bad}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
+def test_each_section_has_speaker_notes(path):
+    cells = slides.read(path).cells
+    sections = [i for i, c in enumerate(cells) if slides.heading_level(c) in (1, 2)]
+    assert len(sections) >= 5, "a title and at least four sections"
+    for i in sections:
+        following = cells[i + 1]
+        assert slides.NOTES_TAG in following.metadata.get("tags", []), (
+            f"cell {i} ({cells[i].source.splitlines()[0]!r}) needs a notes cell right after it"
+        )
+    for cell in cells:
+        if slides.NOTES_TAG in cell.metadata.get("tags", []):
+            assert cell.cell_type == "markdown"
+            assert cell.source.startswith(slides.NOTES_HEADER + "\n\n")
+            bullets = [ln for ln in cell.source.splitlines() if ln.startswith("- ")]
+            assert 2 <= len(bullets) <= 5 and len(cell.source.split()) <= 140, cell.source
+
+
+def test_headings_start_their_cells():
+    """A section heading inside a cell would not start a slide: split such cells."""
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(slides.read(path).cells):
+            if cell.cell_type == "markdown":
+                later = [ln for ln in cell.source.splitlines()[1:] if re.match(r"#{1,2} ", ln)]
+                assert not later, f"{path.name} cell {i}: split the cell before {later[0]!r}"
+
+
+# --- decks ---------------------------------------------------------------------------------------
+
+
+class _DeckParser(html.parser.HTMLParser):
+    """Counts a deck's slides (sections), notes and fragments, and the URLs it loads."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.top = self.leaves = self.notes = self.fragments = 0
+        self.stack = []
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "section":
+            self.top += self.depth == 0
+            self.stack.append(0)
+            if len(self.stack) > 1:
+                self.stack[-2] += 1
+            self.depth += 1
+        if tag == "aside" and "notes" in classes:
+            self.notes += 1
+        if "fragment" in classes:
+            self.fragments += 1
+        if tag == "script" and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "section":
+            children = self.stack.pop()
+            self.depth -= 1
+            self.leaves += self.depth > 0 and children == 0
+
+
+def _parse(path):
+    parser = _DeckParser()
+    parser.feed(Path(path).read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def cdn_decks(tmp_path_factory):
+    return slides.build_decks(out=tmp_path_factory.mktemp("decks"), assets="cdn")
+
+
+def test_one_deck_per_lesson_with_its_slides_and_notes(cdn_decks):
+    assert [p.name for p in cdn_decks] == [f"{p.stem}.slides.html" for p in NOTEBOOKS]
+    for notebook, deck in zip(NOTEBOOKS, cdn_decks, strict=True):
+        shape = slides.deck_shape(slides.read(notebook))
+        parsed = _parse(deck)
+        assert parsed.top == shape["sections"], deck.name
+        assert parsed.leaves == shape["slides"], deck.name
+        assert parsed.notes == shape["notes"] >= 5, deck.name
+        assert parsed.fragments >= shape["fragments"] > 0, deck.name
+        assert "unpkg.com/reveal.js@4.0.2/dist/reveal.js" in deck.read_text()
+
+
+def _fake_package(name, version, files):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for inner, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"package/{inner}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_local_assets_are_unpacked_once_and_decks_load_nothing_remote(tmp_path, monkeypatch):
+    """fetch_assets keeps only the files a deck needs; a deck then points at vendor/ only."""
+    import course_utils.datasets.download as download
+
+    fetched = []
+
+    def fake_fetch(remote, folder, progress=True):
+        asset = next(a for a in slides.ASSETS.values() if a.url == remote.url)
+        assert remote.sha256 == asset.sha256 and remote.host == "registry.npmjs.org"
+        fetched.append(asset.name)
+        files = {keep.rstrip("/") + ("/x.js" if keep.endswith("/") else ""): "//"
+                 for keep in asset.keep}  # fmt: skip
+        files["README.md"] = "not needed"
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        archive = Path(folder) / remote.filename
+        archive.write_bytes(_fake_package(asset.name, asset.version, files))
+        return archive
+
+    monkeypatch.setattr(download, "fetch", fake_fetch)
+    cache = tmp_path / "cache"
+    slides.fetch_assets(cache, progress=False)
+    slides.fetch_assets(cache, progress=False)  # the second call downloads nothing
+    assert sorted(fetched) == sorted(a.name for a in slides.ASSETS.values())
+    reveal = cache / slides.ASSETS["reveal"].folder
+    assert (reveal / "dist" / "x.js").is_file() and not (reveal / "README.md").exists()
+    assert not list((cache / "downloads").glob("*.tgz")), "archives are removed once unpacked"
+
+    monkeypatch.setattr(slides, "assets_cache", lambda: cache)
+    (deck,) = slides.build_decks([NOTEBOOKS[1]], tmp_path / "out", assets="local")
+    urls = _parse(deck).urls
+    assert urls and all(u.startswith("vendor/") for u in urls), urls
+    for url in urls:  # each points into a copied package folder
+        assert (deck.parent / "/".join(Path(url).parts[:2])).is_dir(), url
+    assert "mermaid" not in deck.read_text().lower()
+
+
+def test_auto_assets_fall_back_to_cdns_with_a_warning(tmp_path, monkeypatch, capsys):
+    from course_utils.errors import DataError
+
+    def offline(cache=None, progress=True):
+        raise DataError("cannot reach registry.npmjs.org")
+
+    monkeypatch.setattr(slides, "fetch_assets", offline)
+    with pytest.raises(DataError):
+        slides.build_decks([NOTEBOOKS[0]], tmp_path, assets="local")
+    (deck,) = slides.build_decks([NOTEBOOKS[0]], tmp_path, assets="auto")
+    assert "cannot reach registry.npmjs.org" in capsys.readouterr().err
+    assert any(u.startswith("https://") for u in _parse(deck).urls)
+
+
+def test_cli_check_and_unknown_lesson(capsys):
+    assert slides.main(["check"]) == 0
+    assert f"all {len(NOTEBOOKS)} lessons follow the rules" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="no lesson numbered 42"):
+        slides.select(["42"])
+    assert [p.name[:2] for p in slides.select(["1", "03"])] == ["01", "03"]
