@@ -66,11 +66,7 @@ data: install
 	$(BIN)/python -m course_utils data
 
 # Generated from notebooks/ into dist/ (git-ignored); never edit the exports by hand.
-co# The real-browser tests (tests/test_browser.py) also need Chromium: apt-get install chromium.
-install-browser: install
-	$(BIN)/python -m pip install --progress-bar on -e '.[browser]'
-
-lab: install
+colab: install
 	$(BIN)/python tools/export.py colab
 
 learner: install

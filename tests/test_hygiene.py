@@ -127,3 +127,26 @@ def test_ruff_is_clean():
 def test_readme_test_command_is_what_ci_runs():
     assert "make test" in (ROOT / "README.md").read_text()
     assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+def test_makefile_targets_parse_and_call_the_tools():
+    """`make -n` (print, do not run) catches a broken Makefile before a user does."""
+    if not shutil.which("make"):
+        pytest.skip("make is not installed")
+    targets = ["strip", "slides", "executed", "learner", "colab", "install-browser"]
+    dry = subprocess.run(
+        ["make", "-n", *targets, "PROFILE=smoke", "LESSONS=01"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert dry.returncode == 0 and "overriding recipe" not in dry.stderr, dry.stderr
+    for command in (
+        "tools/slides.py tag",
+        "tools/slides.py build --assets auto 01",
+        "tools/execute.py --assets auto --profile smoke 01",
+        "tools/export.py learner",
+        "tools/export.py colab",
+        "-e '.[browser]'",
+    ):
+        assert command in dry.stdout, command
