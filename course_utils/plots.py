@@ -65,6 +65,7 @@ def plot_history(
     with a dashed line at each stage boundary, labeled with ``stages``. Returns the figure.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     joined, boundaries = join_histories(*histories)
     if metrics is None:
@@ -96,6 +97,7 @@ def plot_history(
                     color="dimgray",
                 )
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "epoch 1.5"
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)

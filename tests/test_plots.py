@@ -51,6 +51,9 @@ def test_plot_history_draws_train_validation_and_stage_boundary():
         assert len(ax.lines[0].get_ydata()) == 5
         assert ax.lines[2].get_xdata()[0] == pytest.approx(2.5)
         assert {t.get_text() for t in ax.texts} == {"frozen", "fine-tune"}
+        fig.canvas.draw()
+        ticks = [t for t in ax.get_xticks() if 1 <= t <= 5]
+        assert ticks and all(float(t).is_integer() for t in ticks), "epochs are whole numbers"
     assert "pets stand-in (stand-in)" in fig._suptitle.get_text()
 
 
