@@ -411,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {len(written)} decks to {args.out}")
     for path in written:
         shape = deck_shape(tagged(read(NOTEBOOKS / path.name.replace(".slides.html", ".ipynb"))))
-        print(f"  {path.name}: {shape['slides']} slides, {shape['notes']} with speaker notes")
+        print(f"  {path.name}: {shape['slides']} slides, {shape['notes']} speaker-notes cells")
     return 0
 
 
