@@ -250,4 +250,15 @@ def test_lesson_01_deck_in_chromium(browser, tmp_path):
     shot = SHOTS / "lesson01_deck.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+
+    # The speaker view (key S) opens a window with this slide's notes, also from local files.
+    with page.expect_popup() as opened:
+        page.keyboard.press("s")
+    speaker = opened.value
+    speaker.get_by_text("Speaker notes.").wait_for(timeout=30_000)
+    cells = slides.read(LESSON).cells
+    section_2 = next(i for i, c in enumerate(cells) if c.source.startswith("## 2."))
+    first_note = cells[section_2 + 1].source.split("\n- ")[1].split("\n")[0]
+    assert first_note in speaker.inner_text("body")  # section 2's notes, not another slide's
+    speaker.close()
     page.close()
