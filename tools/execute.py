@@ -113,33 +113,9 @@ def write_notebook(nb, target: Path) -> None:
     part.replace(target)
 
 
-def run(paths: list[Path], profile: str | None, out: Path = OUT, assets: str = "auto") -> int:
-    """Executes ``paths`` and writes notebook, HTML and deck of each; returns the failure count."""
-    from course_utils.profiles import resolve_profile_name
-
-    name, why = resolve_profile_name(profile)
-    folder = Path(out) / name
-    folder.mkdir(parents=True, exist_ok=True)
-    print(f"profile {name} ({why}): executing {len(paths)} lessons into {folder}")
-    rows, failures = [], 0
-    executed_paths = []
-    for i, path in enumerate(paths, 1):
-        print(f"[{i}/{len(paths)}] {path.name}", flush=True)
-        start = time.monotonic()
-        nb, error = execute(path, name, folder / "logs" / f"{path.stem}.kernel.log")
-        seconds = time.monotonic() - start
-        target = folder / path.name
-        write_notebook(nb, target)
-        write_html(nb, target.with_suffix(".html"))
-        executed_paths.append(target)
-        status = "ran" if error is None else f"FAILED: {error.ename}: {error.evalue}"
-        failures += error is not None
-        print(f"    {status} in {seconds:.0f} s")
-        cells = [path.stem, status, f"{seconds:.0f} s", banner_line(nb) or "-"]
-        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    slides.build_decks(executed_paths, folder, assets)
-    summary = [
-        f"# Executed lessons, profile `{name}`",
+def write_summary(target: Path, profile: str, rows: list[str]) -> None:
+    lines = [
+        f"# Executed lessons, profile `{profile}`",
         "",
         "Written by `make executed` (tools/execute.py). Each banner line says the device and the",
         "data (real or stand-in) the results come from.",
@@ -149,7 +125,34 @@ def run(paths: list[Path], profile: str | None, out: Path = OUT, assets: str = "
         *rows,
         "",
     ]
-    (folder / "SUMMARY.md").write_text("\n".join(summary), encoding="utf-8")
+    target.write_text("\n".join(lines), encoding="utf-8")
+
+
+def run(paths: list[Path], profile: str | None, out: Path = OUT, assets: str = "auto") -> int:
+    """Executes ``paths`` and writes notebook, HTML and deck of each; returns the failure count."""
+    from course_utils.profiles import resolve_profile_name
+
+    name, why = resolve_profile_name(profile)
+    folder = Path(out) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"profile {name} ({why}): executing {len(paths)} lessons into {folder}")
+    urls = slides.resolve_assets(assets, folder)  # once: local copies, or CDNs with a warning
+    rows, failures = [], 0
+    for i, path in enumerate(paths, 1):
+        print(f"[{i}/{len(paths)}] {path.name}", flush=True)
+        start = time.monotonic()
+        nb, error = execute(path, name, folder / "logs" / f"{path.stem}.kernel.log")
+        seconds = time.monotonic() - start
+        target = folder / path.name
+        write_notebook(nb, target)
+        write_html(nb, target.with_suffix(".html"))
+        slides.write_decks([target], folder, urls)
+        status = "ran" if error is None else f"FAILED: {error.ename}: {error.evalue}"
+        failures += error is not None
+        print(f"    {status} in {seconds:.0f} s")
+        cells = [path.stem, status, f"{seconds:.0f} s", banner_line(nb) or "-"]
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        write_summary(folder / "SUMMARY.md", name, rows)  # after each lesson: nothing lost
     print(f"wrote {len(paths)} notebooks, web pages and decks to {folder} (see SUMMARY.md)")
     if failures:
         print(f"error: {failures} lesson(s) failed; their outputs show the error", file=sys.stderr)

@@ -344,17 +344,25 @@ def build_decks(
 ) -> list[Path]:
     """Writes one reveal.js deck per notebook into ``out`` and returns their paths.
 
-    Decks are built from the notebooks as they are (with outputs if executed) after applying the
-    slide rules to a copy, so a notebook edited since ``make strip`` still gets a correct deck.
+    ``assets`` is ``local``, ``auto`` or ``cdn`` (see :func:`resolve_assets`).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    slides = exporter(resolve_assets(assets, out))
+    return write_decks(paths or lessons(), out, resolve_assets(assets, out))
+
+
+def write_decks(paths: list[Path], out: Path, urls: dict[str, str] | None) -> list[Path]:
+    """Decks of ``paths`` in ``out``, loading reveal.js & co. from ``urls`` (``None``: CDNs).
+
+    Decks are built from the notebooks as they are (with outputs if executed) after applying the
+    slide rules to a copy, so a notebook edited since ``make strip`` still gets a correct deck.
+    """
+    slides = exporter(urls)
     written = []
-    for path in paths or lessons():
+    for path in paths:
         nb = tagged(read(path))
         html, _ = slides.from_notebook_node(nb, resources={"metadata": {"name": Path(path).stem}})
-        target = out / f"{Path(path).stem}.slides.html"
+        target = Path(out) / f"{Path(path).stem}.slides.html"
         tmp = target.with_name(f".{target.name}.part")
         tmp.write_text(html, encoding="utf-8")
         tmp.replace(target)
