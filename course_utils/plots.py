@@ -26,6 +26,17 @@ def _source_text(source: Any) -> str:
     return getattr(source, "label", None) or str(source)
 
 
+def _finish(fig: Any, title: str | None, source: Any, y: float | None = None) -> Any:
+    """Gives ``fig`` the title ``"<title> | data: <source>"`` (either part may be absent)."""
+    text = " | ".join(
+        t for t in (title, _source_text(source) and f"data: {_source_text(source)}") if t
+    )
+    if text:
+        fig.suptitle(text, **({"y": y} if y is not None else {}))
+    fig.tight_layout()
+    return fig
+
+
 def join_histories(*histories: Any) -> tuple[dict[str, list[float]], list[int]]:
     """Concatenate the metrics of several training stages.
 
@@ -101,13 +112,7 @@ def plot_history(
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    text = " | ".join(
-        t for t in (title, _source_text(source) and f"data: {_source_text(source)}") if t
-    )
-    if text:
-        fig.suptitle(text, y=1.02 if stages else 0.99)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, source, y=1.02 if stages else 0.99)
 
 
 def _to_displayable(img: Any) -> np.ndarray:
@@ -157,13 +162,7 @@ def image_grid(
         if titles is not None:
             color = title_colors[i] if title_colors is not None else "black"
             ax.set_title(titles[i], fontsize=8, color=color)
-    text = " | ".join(
-        t for t in (title, _source_text(source) and f"data: {_source_text(source)}") if t
-    )
-    if text:
-        fig.suptitle(text)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, source)
 
 
 def compare_histories(
@@ -181,6 +180,7 @@ def compare_histories(
     ``chance`` draws a dotted gray line at that value on the first panel. Returns the figure.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if not runs:
         raise ValueError("give at least one run to compare")
@@ -210,13 +210,8 @@ def compare_histories(
         if chance is not None and ax is axes[0][0]:
             ax.axhline(chance, color="gray", ls=":", lw=1, label="chance")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(("validation " if validation_only else "") + metric)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    text = " | ".join(
-        t for t in (title, _source_text(source) and f"data: {_source_text(source)}") if t
-    )
-    if text:
-        fig.suptitle(text)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, title, source)
