@@ -17,11 +17,12 @@ and the tests run ``check``. The metadata is generated, never edited by hand. Th
 - an instructor can force a cell onto a new sub-slide with the tag ``new-slide``, or leave it out
   of the deck with ``skip-slide``.
 
-Decks use local copies of reveal.js, jQuery, RequireJS and MathJax (``--assets local``, the
-default), so they work without internet in a classroom: they are downloaded once from the npm
-registry into the course cache, checked against pinned SHA-256 sums and copied next to the decks
-into ``vendor/``. If that download fails, ``--assets auto`` (the ``make slides`` default) says so
-and writes decks that load them from public CDNs instead, which nbconvert does by default.
+Decks use local copies of reveal.js, jQuery, RequireJS and MathJax, so they work without
+internet in a classroom: these are downloaded once from the npm registry into the course cache,
+checked against pinned SHA-256 sums and copied next to the decks into ``vendor/``. With
+``--assets auto`` (the default) a failed download is reported and the decks load them from public
+CDNs instead, as nbconvert does by default; ``--assets local`` makes it an error, ``--assets cdn``
+skips the local copies.
 """
 
 from __future__ import annotations
