@@ -38,12 +38,13 @@ def test_a_failing_lesson_is_kept_with_its_error_and_the_run_goes_on(tmp_path, c
     )
     fine = _lesson(lessons / "99_fine.ipynb", "print('[lesson 99] ok')")
 
-    failures = execute.run([broken, fine], "smoke", out=tmp_path / "out", assets="cdn")
+    # "cpu", not the tests' "smoke": the kernel must get the profile from the run, not the shell.
+    failures = execute.run([broken, fine], "cpu", out=tmp_path / "out", assets="cdn")
 
     assert failures == 1
-    folder = tmp_path / "out" / "smoke"
+    folder = tmp_path / "out" / "cpu"
     kept = nbformat.read(folder / broken.name, as_version=4)
-    assert kept.cells[1].outputs[0]["text"] == "[lesson 98] profile: smoke\n"
+    assert kept.cells[1].outputs[0]["text"] == "[lesson 98] profile: cpu\n"
     assert kept.cells[2].outputs[0]["ename"] == "ZeroDivisionError"
     assert kept.cells[3].execution_count is None
     ran = nbformat.read(folder / fine.name, as_version=4)

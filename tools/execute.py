@@ -45,8 +45,8 @@ def banner_line(nb) -> str:
     return ""
 
 
-def execute(path: Path, profile: str | None, log: Path, progress: bool = True):
-    """Runs ``path`` in a fresh kernel (working folder: ``notebooks/``).
+def execute(path: Path, profile: str, log: Path, progress: bool = True):
+    """Runs ``path`` in a fresh kernel in profile ``profile`` (working folder: the notebook's).
 
     The kernel process' own output (TensorFlow's C++ start-up lines, a crash report) goes to
     ``log`` rather than over the progress bar. Returns ``(notebook, error)``: the notebook with
@@ -64,10 +64,6 @@ def execute(path: Path, profile: str | None, log: Path, progress: bool = True):
     def executed(cell, cell_index, execute_reply):  # nbclient hook after each cell
         bar.update(1)
 
-    saved = os.environ.get("COURSE_PROFILE")
-    if profile:
-        os.environ["COURSE_PROFILE"] = profile  # the kernel inherits this process' environment
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     client = NotebookClient(
         nb,
         timeout=None,  # a full-profile lesson trains for many minutes per cell
@@ -76,20 +72,17 @@ def execute(path: Path, profile: str | None, log: Path, progress: bool = True):
         resources={"metadata": {"path": str(Path(path).parent)}},
         on_cell_executed=executed,
     )
+    # The kernel's environment: this process' with the profile (quiet TF logs unless set).
+    env = {"TF_CPP_MIN_LOG_LEVEL": "3", **os.environ, "COURSE_PROFILE": profile}
     error = None
     log.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(log, "w") as kernel_output:
-            client.execute(stdout=kernel_output, stderr=subprocess.STDOUT)
+            client.execute(stdout=kernel_output, stderr=subprocess.STDOUT, env=env)
     except CellExecutionError as e:
         error = e
     finally:
         bar.close()
-        if profile:
-            if saved is None:
-                os.environ.pop("COURSE_PROFILE", None)
-            else:
-                os.environ["COURSE_PROFILE"] = saved
     return nb, error
 
 
