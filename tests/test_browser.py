@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "browser"
@@ -58,16 +59,6 @@ try:
     from playwright.sync_api import sync_playwright
 except ImportError:
     _unavailable("Playwright is not installed (make install-browser)")
-
-
-def _load_slides_tool():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("slides", ROOT / "tools" / "slides.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["slides"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +198,7 @@ def test_lesson_01_runs_in_jupyterlab_in_chromium(browser, jupyterlab):
 
 def test_lesson_01_deck_in_chromium(browser, tmp_path):
     """Build lesson 01's deck with local assets, open it from disk, ask reveal.js what it has."""
-    slides = _load_slides_tool()
+    slides = load_tool("slides")
     from course_utils.errors import DataError
 
     try:

@@ -1,23 +1,11 @@
 """tools/execute.py (make executed): executed notebooks, web pages, decks and a summary."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import nbformat
+from tool_modules import load_tool
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-execute = _load_tool("execute")
+execute = load_tool("execute")
 
 
 def _lesson(path: Path, *sources: str) -> Path:

@@ -2,7 +2,6 @@
 
 import ast
 import base64
-import importlib.util
 import io
 import json
 import os
@@ -14,19 +13,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _load_export_module():
-    spec = importlib.util.spec_from_file_location("course_export", ROOT / "tools" / "export.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-export = _load_export_module()
+export = load_tool("export")
 
 
 def _source(cell):

@@ -1,29 +1,20 @@
 """Slides: the lessons' slide metadata follows tools/slides.py, speaker notes, and the decks."""
 
 import html.parser
-import importlib.util
 import io
 import re
-import sys
 import tarfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-slides = _load_tool("slides")
+slides = load_tool("slides")
 
 
 def _md(source, tags=()):
