@@ -468,6 +468,7 @@ class Profile:
         self.lesson = lesson
         self.settings: dict[str, Any] = dict(lesson.settings.get(name, {})) if lesson else {}
         self.data: dict[str, Any] = dict(data or {})
+        self.seed: int | None = None  # set by course_utils.setup(): COURSE_SEED or 42
 
     def __getattr__(self, key: str) -> Any:
         if key.startswith("__"):

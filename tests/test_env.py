@@ -100,3 +100,73 @@ def test_heavy_modules_load_on_first_use():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "course_utils.models course_utils.interpret" in out.stdout
+
+
+def test_course_seed_sets_the_seed_and_the_banner_says_it(data_home, monkeypatch, capsys):
+    import numpy as np
+
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    monkeypatch.setenv("COURSE_SEED", "7")
+    P = course_utils.setup("00")
+    first = np.random.rand(3)  # noqa: NPY002 - the global generator is what setup() seeds
+    assert P.seed == 7 and "| seed 7 |" in capsys.readouterr().out
+    monkeypatch.setenv("COURSE_SEED", "8")
+    course_utils.setup("00", quiet=True)
+    assert not np.allclose(np.random.rand(3), first)  # noqa: NPY002
+    monkeypatch.delenv("COURSE_SEED")
+    assert course_utils.setup("00", quiet=True).seed == 42
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("COURSE_SEED", "forty-two", "not an integer"),
+        ("COURSE_THREADS", "0", "positive whole number"),
+        ("COURSE_THREADS", "two", "positive whole number"),
+        ("COURSE_DETERMINISTIC", "maybe", "use 1"),
+    ],
+)
+def test_bad_run_settings_say_what_to_do(monkeypatch, variable, value, message):
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ProfileError, match=message):
+        course_utils.setup("00", quiet=True)
+
+
+def test_threads_and_determinism_reach_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import course_utils, tensorflow as tf; P = course_utils.setup('00');"
+        "print(tf.config.threading.get_intra_op_parallelism_threads(),"
+        " tf.config.threading.get_inter_op_parallelism_threads());"
+        "import tensorflow.python.framework.config as c; print(c.is_op_determinism_enabled())"
+    )
+    env = {
+        **__import__("os").environ,
+        "COURSE_PROFILE": "smoke",
+        "COURSE_THREADS": "1",
+        "COURSE_DETERMINISTIC": "1",
+    }
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    banner, threads, deterministic = out.stdout.strip().splitlines()
+    assert "seed 42, 1 CPU thread(s), deterministic ops" in banner
+    assert threads == "1 1" and deterministic == "True"
+
+
+def test_quiet_stderr_hides_fd_output_and_gives_it_back_on_error(capfd):
+    import os
+
+    from course_utils.env import quiet_stderr
+
+    with quiet_stderr():
+        os.write(2, b"C++ start-up noise\n")
+    assert "noise" not in capfd.readouterr().err
+    with pytest.raises(ImportError), quiet_stderr():
+        os.write(2, b"why the import failed\n")
+        raise ImportError("broken")
+    assert "why the import failed" in capfd.readouterr().err
+    os.write(2, b"fd 2 works again\n")
+    assert "fd 2 works again" in capfd.readouterr().err

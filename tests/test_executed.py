@@ -48,13 +48,23 @@ def test_a_failing_lesson_is_kept_with_its_error_and_the_run_goes_on(tmp_path, c
     assert "1 lesson(s) failed" in captured.err
 
 
-def test_lesson_00_executed_in_smoke(tmp_path):
+def test_lesson_00_executed_in_smoke(tmp_path, monkeypatch):
+    # As in a learner's plain `jupyter lab`: no TF_CPP_MIN_LOG_LEVEL in the environment, and
+    # no PYTEST_CURRENT_TEST (with it, ipykernel stops showing what C++ code writes to stderr).
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
     (lesson,) = execute.slides.select(["00"])
     assert execute.run([lesson], "smoke", out=tmp_path, assets="cdn") == 0
     folder = tmp_path / "smoke"
     nb = nbformat.read(folder / lesson.name, as_version=4)
     banner = execute.banner_line(nb)
     assert banner.startswith("[lesson 00") and "profile: smoke" in banner and "device:" in banner
+    # The banner is the first thing the set-up cell shows: no TensorFlow C++ start-up lines
+    # ("All log messages before absl::InitializeLog() ...") on stderr before or after it.
+    setup_cell = next(c for c in nb.cells if c.cell_type == "code")
+    assert [o.get("name") for o in setup_cell.outputs] == ["stdout"], setup_cell.outputs
+    assert setup_cell.outputs[0]["text"].startswith("[lesson 00")
+    assert "seed 42" in banner
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
     assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
     page = (folder / f"{lesson.stem}.html").read_text()

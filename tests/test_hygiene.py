@@ -15,12 +15,12 @@ from course_utils.profiles import LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SETUP_CELL = """import keras
+SETUP_CELL = """import course_utils  # first: TensorFlow then starts without its C++ start-up lines
+
+import keras
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-
-import course_utils
 
 P = course_utils.setup("{nn}")"""
 

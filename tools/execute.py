@@ -72,8 +72,8 @@ def execute(path: Path, profile: str, log: Path, progress: bool = True):
         resources={"metadata": {"path": str(Path(path).parent)}},
         on_cell_executed=executed,
     )
-    # The kernel's environment: this process' with the profile (quiet TF logs unless set).
-    env = {"TF_CPP_MIN_LOG_LEVEL": "3", **os.environ, "COURSE_PROFILE": profile}
+    # The kernel's environment: this process' with the profile (course_utils quiets TF's logs).
+    env = {**os.environ, "COURSE_PROFILE": profile}
     error = None
     log.parent.mkdir(parents=True, exist_ok=True)
     try:
