@@ -115,3 +115,16 @@ def test_known_checksums_are_well_formed():
     for remote in download.REMOTES.values():
         assert remote.url.startswith("https://")
         assert remote.sha256 is None or len(remote.sha256) == 64
+
+
+def test_download_plan_counts_every_download_including_imagenet_weights():
+    from course_utils.datasets.download import download_plan
+
+    plan = download_plan()
+    assert all(item.size > 0 and item.files and item.lessons for item in plan)
+    files = {f for item in plan for f in item.files}
+    # lesson 09 loads VGG16 with its top (the largest single file) and Xception; 04 VGG16
+    assert "vgg16_weights_tf_dim_ordering_tf_kernels.h5" in files
+    assert {"04", "05", "09"} <= {lesson for item in plan for lesson in item.lessons}
+    data_only = sum(i.size for i in plan if not i.files[0].endswith((".h5", ".json")))
+    assert sum(i.size for i in plan) - data_only > 700e6  # the weights are not a rounding error

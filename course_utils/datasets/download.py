@@ -135,8 +135,74 @@ REMOTES: dict[str, Remote] = {
         "mnist.npz",
         "npz",
         "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+        11490434,
     ),
 }
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One download the lessons make in ``cpu``/``full``: what, which files, bytes, lessons."""
+
+    what: str
+    files: tuple[str, ...]
+    size: int
+    lessons: tuple[str, ...]
+
+
+#: ImageNet weights the lessons load through ``keras.applications`` into ``~/.keras/models``
+#: (sizes as Keras downloads them from storage.googleapis.com/tensorflow/keras-applications).
+IMAGENET_WEIGHTS: tuple[Planned, ...] = (
+    Planned(
+        "VGG16 without its top",
+        ("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",),
+        58889256,
+        ("04", "09"),
+    ),
+    Planned(
+        "VGG16 with its top", ("vgg16_weights_tf_dim_ordering_tf_kernels.h5",), 553467096, ("09",)
+    ),
+    Planned(
+        "Xception without its top",
+        ("xception_weights_tf_dim_ordering_tf_kernels_notop.h5",),
+        83683744,
+        ("09",),
+    ),
+    Planned(
+        "MobileNetV2 without its top (one ~9.4 MB file per image size)",
+        ("mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_160_no_top.h5",),
+        9406464,
+        ("05",),
+    ),
+    Planned("ImageNet class names", ("imagenet_class_index.json",), 35363, ("09",)),
+)
+
+
+def download_plan() -> list[Planned]:
+    """Everything the course downloads when every lesson runs with network (``fetch --all``
+    plus the ImageNet weights): the data sets' archives, then the weights."""
+
+    def remote(*keys: str) -> tuple[tuple[str, ...], int]:
+        return tuple(REMOTES[k].filename for k in keys), sum(REMOTES[k].size or 0 for k in keys)
+
+    data = [
+        ("MNIST", ("mnist",), ("01",)),
+        (
+            "cats vs dogs (Microsoft's archive)",
+            ("microsoft_cats_dogs",),
+            ("02", "03", "04", "07", "09"),
+        ),
+        ("cats vs dogs again, inside TensorFlow Datasets", ("microsoft_cats_dogs",), ("05",)),
+        ("Oxford-IIIT Pet", ("pets_images", "pets_annotations"), ("06",)),
+        (
+            "CelebA",
+            ("celeba_images", "celeba_attributes", "celeba_partition", "celeba_landmarks"),
+            ("08",),
+        ),
+    ]
+    plan = [Planned(what, *remote(*keys), lessons) for what, keys, lessons in data]
+    return [*plan, *IMAGENET_WEIGHTS]
+
 
 _MAGIC = {"zip": (b"PK\x03\x04",), "tar.gz": (b"\x1f\x8b",), "npz": (b"PK\x03\x04",)}
 
