@@ -4,6 +4,8 @@
   source each profile would use. Offline and quick: it never imports TensorFlow.
 * ``fetch NAME`` / ``fetch --all`` - download (with progress bars), verify, unpack.
 * ``check-images DIR [--quarantine DIR2]`` - decode every image; exit 0 when all are usable.
+* ``mirror serve [--dir DIR] [--host HOST] [--port PORT]`` - serve the fetched downloads to a
+  classroom (learners set ``COURSE_MIRROR=http://HOST:PORT``); see :mod:`course_utils.mirror`.
 
 Errors the learner can fix (:class:`~course_utils.errors.CourseError`) print their message
 and exit with status 2.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,9 +30,23 @@ FETCHABLE = (
     "cats_vs_dogs_tfds",
     "pets",
     "celeba",
+    "weights",
 )
 #: ``fetch --all`` skips the filtered zip: the full cats-vs-dogs archive covers it.
-FETCH_ALL = ("mnist", "cats_vs_dogs", "cats_vs_dogs_tfds", "pets", "celeba")
+FETCH_ALL = ("mnist", "cats_vs_dogs", "cats_vs_dogs_tfds", "pets", "celeba", "weights")
+
+
+def weight_keys() -> list[str]:
+    """The ImageNet weight files the lessons load (MobileNetV2: the sizes lesson 05 uses)."""
+    from .datasets.download import WEIGHT_LESSONS, WEIGHT_REMOTES
+    from .profiles import LESSONS
+
+    keys = [k for k in WEIGHT_LESSONS if not k.startswith("mobilenet_v2")]
+    sizes = sorted({int(s["image_size"]) for s in LESSONS["05"].settings.values()})
+    keys += [
+        f"mobilenet_v2_{n}_notop" for n in sizes if f"mobilenet_v2_{n}_notop" in WEIGHT_REMOTES
+    ]
+    return keys
 
 
 def _human(n: int) -> str:
@@ -134,6 +151,11 @@ def _fetch_one(name: str) -> str:
         for key in ("celeba_attributes", "celeba_partition", "celeba_landmarks", "celeba_images"):
             fetch(REMOTES[key], folder)
         return str(folder)
+    if name == "weights":
+        from .datasets.download import fetch_weights
+
+        paths = [fetch_weights(key) for key in weight_keys()]
+        return f"{paths[0].parent} ({len(paths)} files, Keras' cache)"
     if name == "cats_vs_dogs_tfds":
         host = REMOTES["microsoft_cats_dogs"].host
         if not reachable(host):
@@ -185,6 +207,42 @@ def cmd_check_images(args: argparse.Namespace) -> int:
     return 0 if report.all_usable else 1
 
 
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """Serve the fetched downloads over HTTP until Ctrl+C."""
+    from . import mirror
+    from .datasets.download import weights_cache
+
+    root = args.dir or data_dir()
+    if not Path(root).is_dir():
+        raise DataError(f"{root} is not a folder; fetch the data first (fetch --all).")
+    extra = () if args.dir else (weights_cache(),)
+    entries = mirror.build_manifest(Path(root), extra_roots=extra)
+    if not entries:
+        raise DataError(
+            f"{root} holds none of the course's downloads. On a machine with internet run "
+            f"`python -m course_utils fetch --all` first (it also fills Keras' cache)."
+        )
+    server = mirror.start(Path(root), args.host, args.port, entries=entries)
+    total = sum(e.size for e in entries.values())
+    print(f"serving {len(entries)} files ({_human(total)}) from {root} at {server.url}")
+    for entry in entries.values():
+        print(f"  {entry.name:70s} {_human(entry.size):>9s}  sha256 {entry.sha256[:12]}...")
+    host = args.host if args.host not in ("0.0.0.0", "") else "<this machine's address>"
+    print(
+        f"learners: export COURSE_MIRROR=http://{host}:{server.server_address[1]}  "
+        f"(then make lab); manifest: {server.url}/{mirror.MANIFEST}. Ctrl+C stops.",
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.shutdown()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m course_utils", description="Data helpers of the convnet course."
@@ -200,6 +258,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("folder", type=Path)
     check.add_argument("--quarantine", type=Path, help="move unusable files into this folder")
     check.set_defaults(func=cmd_check_images)
+    mirror = sub.add_parser("mirror", help="serve the fetched downloads to a classroom")
+    mirror_sub = mirror.add_subparsers(dest="action", required=True)
+    serve = mirror_sub.add_parser("serve", help="serve over HTTP (GET/HEAD only) until Ctrl+C")
+    serve.add_argument("--dir", type=Path, help="folder to serve (default: the data folder)")
+    serve.add_argument("--host", default="127.0.0.1", help="0.0.0.0: every network interface")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.set_defaults(func=cmd_mirror)
     return parser
 
 

@@ -219,7 +219,7 @@ def test_small_subset_from_tfds(data_home):
 
 
 def test_offline_download_fails_fast_with_instructions(data_home, monkeypatch):
-    monkeypatch.setattr(download, "reachable", lambda host: False)
+    monkeypatch.setattr(download, "reachable", lambda *a, **k: False)
     source = DataSource("cats_vs_dogs", REAL, "cats vs dogs", "url", "download")
     with pytest.raises(DataError, match="by hand"):
         cats_vs_dogs.small_subset(source)

@@ -33,11 +33,11 @@ def served(tmp_path, data: bytes, name="archive.zip", **kw) -> Remote:
 
 @pytest.fixture
 def online(monkeypatch):
-    monkeypatch.setattr(download, "reachable", lambda host: True)
+    monkeypatch.setattr(download, "reachable", lambda *a, **k: True)
 
 
 def test_offline_fails_within_seconds(tmp_path, monkeypatch):
-    monkeypatch.setattr(download, "reachable", lambda host: False)
+    monkeypatch.setattr(download, "reachable", lambda *a, **k: False)
     start = time.monotonic()
     with pytest.raises(DataError, match=r"cannot reach .* by hand .* \$COURSE_DATA_DIR"):
         download.fetch(download.REMOTES["pets_images"], tmp_path / "pets")
@@ -128,3 +128,21 @@ def test_download_plan_counts_every_download_including_imagenet_weights():
     assert {"04", "05", "09"} <= {lesson for item in plan for lesson in item.lessons}
     data_only = sum(i.size for i in plan if not i.files[0].endswith((".h5", ".json")))
     assert sum(i.size for i in plan) - data_only > 700e6  # the weights are not a rounding error
+
+
+def test_weight_files_match_the_installed_keras():
+    """URLs and MD5 hashes of the ImageNet weights are Keras' own (keras/src/applications)."""
+    import inspect
+
+    from keras.src.applications import imagenet_utils, mobilenet_v2, vgg16, xception
+
+    w = download.WEIGHT_REMOTES
+    assert w["vgg16"].url == vgg16.WEIGHTS_PATH
+    assert w["vgg16_notop"].url == vgg16.WEIGHTS_PATH_NO_TOP
+    assert w["xception_notop"].url == xception.WEIGHTS_PATH_NO_TOP
+    assert w["imagenet_class_index"].url == imagenet_utils.CLASS_INDEX_PATH
+    assert w["mobilenet_v2_160_notop"].url.startswith(mobilenet_v2.BASE_WEIGHT_PATH)
+    sources = inspect.getsource(vgg16) + inspect.getsource(xception)
+    sources += inspect.getsource(imagenet_utils)
+    for key in ("vgg16", "vgg16_notop", "xception_notop", "imagenet_class_index"):
+        assert f'file_hash="{w[key].md5}"' in sources, key

@@ -8,11 +8,17 @@
 * :func:`extract` - unpack a zip/tar archive into a temporary sibling folder, then rename it.
 
 Keras' ``get_file(extract=True)`` is not used: it extracts into ``*_extracted`` folders.
+
+With ``COURSE_MIRROR=http://HOST:PORT`` set, every download comes from that classroom mirror
+(:mod:`course_utils.mirror`) instead of the origin, by file name, and is verified exactly as
+a download from the origin: against the course's pinned size and checksums.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html.parser
+import json
 import os
 import shutil
 import socket
@@ -25,7 +31,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlencode, urljoin, urlparse
 
 from ..errors import DataError
 
@@ -49,8 +55,9 @@ class Remote:
     """One file to download: where from, its name, its format and what we know about it.
 
     ``sha256`` and ``size`` come from TensorFlow Datasets' checksum files where it ships them
-    (``tensorflow_datasets/.../checksums.tsv``); ``None`` means unknown (then only the
-    format is checked). ``kind`` is ``"zip"``, ``"tar.gz"``, ``"npz"`` or ``"text"``.
+    (``tensorflow_datasets/.../checksums.tsv``), ``md5`` from Keras' own ``file_hash`` of its
+    weight files; ``None`` means unknown (then only the format is checked). ``kind`` is
+    ``"zip"``, ``"tar.gz"``, ``"npz"``, ``"h5"``, ``"json"`` or ``"text"``.
     """
 
     url: str
@@ -59,10 +66,68 @@ class Remote:
     sha256: str | None = None
     size: int | None = None
     page: str = ""  # a web page where a person can download the file by hand
+    md5: str | None = None
 
     @property
     def host(self) -> str:
-        return urlparse(self.url).hostname or ""
+        return urlparse(self.source_url).hostname or ""
+
+    @property
+    def source_url(self) -> str:
+        """Where this file is downloaded from now: the mirror when ``COURSE_MIRROR`` is set."""
+        base = mirror()
+        return f"{base}/{quote(self.filename)}" if base else self.url
+
+    @property
+    def port(self) -> int:
+        parsed = urlparse(self.source_url)
+        return parsed.port or (80 if parsed.scheme == "http" else 443)
+
+
+def mirror() -> str | None:
+    """``COURSE_MIRROR`` (``http://HOST:PORT``, a classroom mirror), or ``None``."""
+    value = os.environ.get("COURSE_MIRROR", "").strip().rstrip("/")
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path:
+        raise DataError(
+            f"COURSE_MIRROR={value!r} is not a mirror address: use http://HOST:PORT, as printed "
+            f"by `python -m course_utils mirror serve` on the instructor's machine."
+        )
+    return value
+
+
+@lru_cache(maxsize=8)
+def _mirror_manifest(base: str) -> dict:
+    try:
+        with urllib.request.urlopen(f"{base}/manifest.json", timeout=10) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError) as e:
+        raise DataError(
+            f"the mirror {base} (COURSE_MIRROR) does not answer with its manifest ({e}). Is "
+            f"`python -m course_utils mirror serve` running there, and is the address right?"
+        ) from None
+
+
+def mirror_entry(remote: Remote) -> dict | None:
+    """The mirror manifest's entry (name, size, sha256) for ``remote``, or ``None``."""
+    base = mirror()
+    if base is None:
+        return None
+    for entry in _mirror_manifest(base).get("files", []):
+        if entry.get("name") == remote.filename:
+            return entry
+    return None
+
+
+def rehearsal() -> bool:
+    """True when this run uses a rehearsal mirror: ``COURSE_REHEARSAL=1`` and a mirror whose
+    manifest says it serves rehearsal files (real formats, stand-in pictures)."""
+    base = mirror()
+    if os.environ.get("COURSE_REHEARSAL", "").strip() != "1" or base is None:
+        return False
+    return bool(_mirror_manifest(base).get("rehearsal"))
 
 
 #: Files the course knows how to fetch (checksums from tfds 4.9.10 and Keras 3.15).
@@ -150,32 +215,81 @@ class Planned:
     lessons: tuple[str, ...]
 
 
-#: ImageNet weights the lessons load through ``keras.applications`` into ``~/.keras/models``
-#: (sizes as Keras downloads them from storage.googleapis.com/tensorflow/keras-applications).
-IMAGENET_WEIGHTS: tuple[Planned, ...] = (
-    Planned(
-        "VGG16 without its top",
-        ("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",),
-        58889256,
-        ("04", "09"),
+_KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+
+#: ImageNet weight files the lessons load through ``keras.applications``, as Keras downloads
+#: them into ``~/.keras/models`` (URLs and MD5 ``file_hash`` values from Keras' own
+#: ``keras/src/applications``; a test compares them with the installed Keras). Keras gives
+#: MobileNetV2 no hash; its size is pinned for the 160-pixel file only.
+WEIGHT_REMOTES: dict[str, Remote] = {
+    "vgg16_notop": Remote(
+        _KERAS_APPS + "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "h5",
+        size=58889256,
+        md5="6d6bbae143d832006294945121d1f1fc",
     ),
-    Planned(
-        "VGG16 with its top", ("vgg16_weights_tf_dim_ordering_tf_kernels.h5",), 553467096, ("09",)
+    "vgg16": Remote(
+        _KERAS_APPS + "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+        "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+        "h5",
+        size=553467096,
+        md5="64373286793e3c8b2b4e3219cbf3544b",
     ),
-    Planned(
-        "Xception without its top",
-        ("xception_weights_tf_dim_ordering_tf_kernels_notop.h5",),
-        83683744,
-        ("09",),
+    "xception_notop": Remote(
+        _KERAS_APPS + "xception/xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "xception_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        "h5",
+        size=83683744,
+        md5="b0042744bf5b25fce3cb969f33bebb97",
     ),
-    Planned(
-        "MobileNetV2 without its top (one ~9.4 MB file per image size)",
-        ("mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_160_no_top.h5",),
-        9406464,
-        ("05",),
+    **{
+        f"mobilenet_v2_{rows}_notop": Remote(
+            _KERAS_APPS
+            + f"mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_{rows}_no_top.h5",
+            f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_{rows}_no_top.h5",
+            "h5",
+            size=9406464 if rows == 160 else None,
+        )
+        for rows in (96, 128, 160, 192, 224)
+    },
+    "imagenet_class_index": Remote(
+        "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json",
+        "imagenet_class_index.json",
+        "json",
+        size=35363,
+        md5="c2c37ea517e94d9795004a39431a14cb",
     ),
-    Planned("ImageNet class names", ("imagenet_class_index.json",), 35363, ("09",)),
-)
+}
+
+#: Which weight files which lessons load (MobileNetV2: the ``full`` profile's 160-pixel file).
+WEIGHT_LESSONS: dict[str, tuple[str, ...]] = {
+    "vgg16_notop": ("04", "09"),
+    "vgg16": ("09",),
+    "xception_notop": ("09",),
+    "mobilenet_v2_160_notop": ("05",),
+    "imagenet_class_index": ("09",),
+}
+
+_WEIGHT_TITLES = {
+    "vgg16_notop": "VGG16 without its top",
+    "vgg16": "VGG16 with its top",
+    "xception_notop": "Xception without its top",
+    "mobilenet_v2_160_notop": "MobileNetV2 without its top (one ~9.4 MB file per image size)",
+    "imagenet_class_index": "ImageNet class names",
+}
+
+
+def weights_cache() -> Path:
+    """Keras' download cache: ``$KERAS_HOME/models``, else ``~/.keras/models``."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
+
+
+def fetch_weights(key: str, progress: bool = True) -> Path:
+    """Put the ImageNet weight file ``key`` of :data:`WEIGHT_REMOTES` into Keras' cache,
+    verified (Keras then finds it there and checks its hash again); from the mirror when
+    ``COURSE_MIRROR`` is set."""
+    return fetch(WEIGHT_REMOTES[key], weights_cache(), progress=progress)
 
 
 def download_plan() -> list[Planned]:
@@ -201,10 +315,33 @@ def download_plan() -> list[Planned]:
         ),
     ]
     plan = [Planned(what, *remote(*keys), lessons) for what, keys, lessons in data]
-    return [*plan, *IMAGENET_WEIGHTS]
+    weights = [
+        Planned(_WEIGHT_TITLES[key], *remote_weights(key), lessons)
+        for key, lessons in WEIGHT_LESSONS.items()
+    ]
+    return [*plan, *weights]
 
 
-_MAGIC = {"zip": (b"PK\x03\x04",), "tar.gz": (b"\x1f\x8b",), "npz": (b"PK\x03\x04",)}
+def remote_weights(key: str) -> tuple[tuple[str, ...], int]:
+    remote = WEIGHT_REMOTES[key]
+    return (remote.filename,), remote.size or 0
+
+
+_MAGIC = {
+    "zip": (b"PK\x03\x04",),
+    "npz": (b"PK\x03\x04",),
+    "h5": (b"\x89HDF\r\n\x1a\n",),
+}
+
+
+def _archive_kind_ok(kind: str, head: bytes) -> bool:
+    """Does a file starting with ``head`` look like ``kind``? A ``tar.gz`` may also be a plain
+    tar: the Oxford-IIIT Pet archives are named ``.tar.gz`` but served uncompressed (tfds'
+    ``oxford_iiit_pet`` builder reads them as plain tar)."""
+    if kind == "tar.gz":
+        return head.startswith(b"\x1f\x8b") or head[257:262] == b"ustar"
+    magic = _MAGIC.get(kind)
+    return not magic or head.startswith(magic)
 
 
 def manual_steps(remote: Remote, folder: Path) -> str:
@@ -217,12 +354,16 @@ def manual_steps(remote: Remote, folder: Path) -> str:
     )
 
 
-def sha256sum(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
+def _digest(path: Path, algorithm: str, chunk: int = 1 << 20) -> str:
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as f:
         while block := f.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sha256sum(path: Path) -> str:
+    return _digest(path, "sha256")
 
 
 def looks_like_html(head: bytes) -> bool:
@@ -242,23 +383,34 @@ def verify(path: Path, remote: Remote) -> None:
     with open(path, "rb") as f:
         head = f.read(1024)
     fix = manual_steps(remote, path.parent)
-    if looks_like_html(head):
+    if looks_like_html(head) and remote.kind != "html":
         raise DataError(
             f"{path} is a web page, not {remote.kind} data (the server sent a page such as "
             f"'quota exceeded' or a sign-in/virus-scan notice instead of the file). Delete it. "
             f"{fix}"
         )
-    magic = _MAGIC.get(remote.kind)
-    if magic and not head.startswith(magic):
-        raise DataError(f"{path} is not a {remote.kind} archive (starts with {head[:8]!r}). {fix}")
-    size = path.stat().st_size
-    if remote.size is not None and size != remote.size:
+    if not _archive_kind_ok(remote.kind, head):
+        noun = "archive" if remote.kind in ("zip", "tar.gz", "npz") else "file"
+        raise DataError(f"{path} is not a {remote.kind} {noun} (starts with {head[:8]!r}). {fix}")
+    size, sha256, md5 = remote.size, remote.sha256, remote.md5
+    checked_by = "the published one"
+    if rehearsal():  # rehearsal files differ from the real ones: the mirror's manifest pins them
+        entry = mirror_entry(remote) or {}
+        size, sha256, md5 = entry.get("size"), entry.get("sha256"), None
+        checked_by = "the rehearsal mirror's manifest"
+    elif sha256 is None and md5 is None and mirror() is not None:
+        entry = mirror_entry(remote) or {}  # no published checksum: at least check the transfer
+        sha256, checked_by = entry.get("sha256"), "the mirror's manifest"
+    actual = path.stat().st_size
+    if size is not None and actual != size:
         raise DataError(
-            f"{path} has {size:,} bytes, expected {remote.size:,} (incomplete or another "
+            f"{path} has {actual:,} bytes, expected {size:,} (incomplete or another "
             f"version). Delete it. {fix}"
         )
-    if remote.sha256 is not None and sha256sum(path) != remote.sha256:
-        raise DataError(f"{path}: SHA-256 checksum does not match the published one. {fix}")
+    if sha256 is not None and sha256sum(path) != sha256:
+        raise DataError(f"{path}: SHA-256 checksum does not match {checked_by}. {fix}")
+    if md5 is not None and _digest(path, "md5") != md5:
+        raise DataError(f"{path}: MD5 checksum does not match Keras' own file hash. {fix}")
 
 
 def _copy_stream(response, out, total: int | None, desc: str, progress: bool) -> int:
@@ -275,6 +427,83 @@ def _copy_stream(response, out, total: int | None, desc: str, progress: bool) ->
     return done
 
 
+class _DownloadForm(html.parser.HTMLParser):
+    """Finds the confirmation form of a Google Drive "can't scan this file for viruses" page:
+    its ``action`` and the hidden inputs ``id``, ``export``, ``confirm``, ``uuid`` (what tfds'
+    ``downloader._process_gdrive_confirmation`` follows, too)."""
+
+    def __init__(self):
+        super().__init__()
+        self.action: str | None = None
+        self.params: dict[str, str] = {}
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and self.action is None:
+            self._in_form, self.action = True, a.get("action") or ""
+        elif (
+            tag == "input"
+            and self._in_form
+            and a.get("name") in ("id", "export", "confirm", "uuid")
+        ):
+            self.params[a["name"]] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+
+
+def confirmation_url(page: bytes, url: str) -> str | None:
+    """The real download link behind a Google Drive confirmation page, or ``None`` when
+    ``page`` is not one (a quota page, for instance, has no such form)."""
+    form = _DownloadForm()
+    form.feed(page.decode("utf-8", "replace"))
+    if not form.action or "confirm" not in form.params:
+        return None
+    return urljoin(url, f"{form.action}?{urlencode(form.params)}")
+
+
+def _drive_refusal(page: bytes) -> str:
+    """Why Google Drive sent a page instead of the file, in a learner's words."""
+    text = page.decode("utf-8", "replace").lower()
+    if "too many users" in text or "quota" in text:
+        return (
+            "the server sent a web page instead of the file: Google Drive's download quota for "
+            "it is exhausted for today (too many people downloaded it). Try again tomorrow."
+        )
+    return "the server sent a web page instead of the file (a sign-in or error page)."
+
+
+def _download(url: str, tmp: Path, remote: Remote, retries: int, timeout: float, progress: bool):
+    """Download ``url`` into ``tmp`` with retries; returns the response headers."""
+    folder = tmp.parent
+    for attempt in range(retries + 1):
+        try:
+            request = urllib.request.Request(url, headers={"User-Agent": "cnn-course"})
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                total = response.headers.get("Content-Length")
+                with open(tmp, "wb") as out:
+                    _copy_stream(
+                        response, out, int(total) if total else None, remote.filename, progress
+                    )
+                return response.headers
+        except urllib.error.HTTPError as e:
+            if e.code < 500 and e.code != 429 or attempt == retries:
+                raise DataError(
+                    f"downloading {url} failed: HTTP {e.code} {e.reason}. "
+                    f"{manual_steps(remote, folder)}"
+                ) from None
+        except (urllib.error.URLError, OSError) as e:
+            if attempt == retries:
+                raise DataError(
+                    f"downloading {url} failed after {retries + 1} tries ({e}). "
+                    f"{manual_steps(remote, folder)}"
+                ) from None
+        time.sleep(2 ** (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def fetch(
     remote: Remote,
     folder: str | os.PathLike,
@@ -287,7 +516,9 @@ def fetch(
     A file already there that passes :func:`verify` is reused. Offline (``reachable`` fails)
     this raises :class:`DataError` with manual steps within seconds. Network errors are retried
     ``retries`` times with 2, 4, 8 ... s pauses; a wrong file (HTML page, bad checksum) is not.
-    The data goes to ``<name>.part`` first and is renamed only once verified.
+    A Google Drive confirmation page ("can't scan this file for viruses") is followed once.
+    The data goes to ``<name>.part`` first and is renamed only once verified. With
+    ``COURSE_MIRROR`` set the file comes from that mirror, verified the same way.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -295,38 +526,31 @@ def fetch(
     if target.is_file():
         verify(target, remote)
         return target
-    if not reachable(remote.host):
+    where = f"the mirror {mirror()} (COURSE_MIRROR)" if mirror() else remote.host
+    if not reachable(remote.host, remote.port):
         raise DataError(
-            f"cannot reach {remote.host} (offline, or a firewall), so {remote.filename} cannot "
+            f"cannot reach {where} (offline, or a firewall), so {remote.filename} cannot "
             f"be downloaded here. {manual_steps(remote, folder)}"
         )
     fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{remote.filename}.", suffix=".part")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        for attempt in range(retries + 1):
-            try:
-                request = urllib.request.Request(remote.url, headers={"User-Agent": "cnn-course"})
-                with urllib.request.urlopen(request, timeout=timeout) as response:
-                    total = response.headers.get("Content-Length")
-                    with open(tmp, "wb") as out:
-                        _copy_stream(
-                            response, out, int(total) if total else None, remote.filename, progress
-                        )
+        url = remote.source_url
+        for _ in range(2):  # the file, or a Drive confirmation page and then the file
+            headers = _download(url, tmp, remote, retries, timeout, progress)
+            if "Content-Disposition" in headers or tmp.stat().st_size > 2_000_000:
                 break
-            except urllib.error.HTTPError as e:
-                if e.code < 500 and e.code != 429 or attempt == retries:
-                    raise DataError(
-                        f"downloading {remote.url} failed: HTTP {e.code} {e.reason}. "
-                        f"{manual_steps(remote, folder)}"
-                    ) from None
-            except (urllib.error.URLError, OSError) as e:
-                if attempt == retries:
-                    raise DataError(
-                        f"downloading {remote.url} failed after {retries + 1} tries ({e}). "
-                        f"{manual_steps(remote, folder)}"
-                    ) from None
-            time.sleep(2 ** (attempt + 1))
+            page = tmp.read_bytes()
+            if not looks_like_html(page[:1024]) or remote.kind == "html":
+                break
+            confirmed = confirmation_url(page, url)
+            if confirmed is None:
+                raise DataError(
+                    f"downloading {remote.filename} from {where}: {_drive_refusal(page)} "
+                    f"{manual_steps(remote, folder)}"
+                )
+            url = confirmed
         verify(tmp, remote)
         os.replace(tmp, target)
     finally:
