@@ -10,11 +10,12 @@ PORT   ?= 8888
 # Jupyter refuses to run as root (containers, CI) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install install-browser lab test lint strip data colab learner slides executed clean
+.PHONY: help install install-browser lab test test-colab lint strip data colab learner slides executed clean
 
 help:
 	@echo "make lab      start JupyterLab on notebooks/ (creates .venv on first use)"
 	@echo "make test     run unit tests and every lesson (smoke profile) through nbval"
+	@echo "make test-colab  run every Colab export on Colab's versions (tools/colab_stack.txt)"
 	@echo "make install  only create/update .venv"
 	@echo "make lint     ruff on course_utils, tests and notebooks"
 	@echo "make strip    remove outputs from the lessons before committing"
@@ -48,6 +49,10 @@ lab: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# A separate environment with Colab's versions (.venv-colab); LESSONS="01 05" for some only.
+test-colab: install
+	$(BIN)/python tools/test_colab.py $(LESSONS)
 
 lint: install
 	$(BIN)/ruff check .
