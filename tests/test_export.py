@@ -288,3 +288,22 @@ def test_cli_writes_learner_copies(tmp_path, capsys):
     assert export.main(["learner", "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
     assert f"wrote {len(NOTEBOOKS)} notebooks" in capsys.readouterr().out
+
+
+def test_install_cell_prints_what_it_found_installed_and_kept(colab_exports, capsys):
+    """The table: found / now / note, with a warning for a kept version older than tested."""
+    install = _source(_code_cells(_read(colab_exports[0]))[0])
+    namespace: dict = {}
+    exec(install.split("if _course_utils_version() == _VERSION:")[0], namespace)  # noqa: S102
+    versions = {name: namespace["_TESTED_MIN"][name] for name in namespace["_MODULES"]}
+    versions["keras"] = "3.10.0"  # older than Colab's 3.13.2 and the pin
+    namespace["_found"] = {**versions, "tqdm": None}
+    namespace["_installed_version"] = lambda name: {**versions, "tqdm": "4.70.1"}[name]
+    namespace["_version_table"](["tqdm"])
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert set(rows) == set(namespace["_MODULES"])
+    assert "installed (course pin" in rows["tqdm"] and rows["tqdm"].split()[1] == "-"
+    assert "WARNING: older than the course was tested with (3.13.2 .." in rows["keras"]
+    assert rows["pandas"].rstrip().endswith("kept")
+    # Colab's versions are the oldest tested: keras 3.13.2, not the pinned 3.15.1.
+    assert namespace["_TESTED_MIN"]["keras"] == export.colab_stack()["keras"]

@@ -82,6 +82,7 @@ from pathlib import Path as _Path
 
 _VERSION = {version!r}  # course_utils.__version__ embedded below
 _PINS = {pins!r}
+_TESTED_MIN = {tested_min!r}  # the oldest versions the course was tested with (Colab's stack)
 _MODULES = {modules!r}
 _BUNDLE_SHA = {sha!r}
 _BUNDLE = {bundle!r}
@@ -130,16 +131,44 @@ def _unpack_bundle():
     return target
 
 
+def _numbers(version):
+    return tuple(int(n) for n in _re.findall(r"\\d+", version)[:3])
+
+
+def _version_table(installed):
+    """Per package: what was found, what this cell did, and whether the course tested it."""
+    print(f"{{'package':22s}} {{'found':>10s}}  {{'now':>10s}}  note")
+    for package in _MODULES:
+        found = _found.get(package) or "-"
+        now = _installed_version(package) or "-"
+        if package in installed:
+            note = f"installed (course pin {{_PINS[package]}})"
+        elif now != "-" and _numbers(now) < _numbers(_TESTED_MIN[package]):
+            note = (f"kept; WARNING: older than the course was tested with "
+                    f"({{_TESTED_MIN[package]}} .. {{_PINS[package]}})")
+        else:
+            note = "kept"
+        print(f"{{package:22s}} {{found:>10s}}  {{now:>10s}}  {{note}}")
+
+
+def _installed_version(package):
+    try:
+        return _md.version(package)
+    except _md.PackageNotFoundError:
+        return None
+
+
 if _course_utils_version() == _VERSION:
     print(f"course_utils {{_VERSION}} is installed here: nothing to do.")
 else:
+    _found = {{package: _installed_version(package) for package in _MODULES}}
     _missing = _missing_packages()
     if _missing:
         _reqs = [f"{{name}}=={{_PINS[name]}}" for name in _missing]
         print("Installing:", " ".join(_reqs))
         _sp.check_call([_sys.executable, "-m", "pip", "install", "--quiet", *_reqs])
-    else:
-        print("All packages the lessons import are installed.")
+    _il.invalidate_caches()
+    _version_table(_missing)
     _folder = _unpack_bundle()
     for _name in [m for m in _sys.modules if m == "course_utils" or m.startswith("course_utils.")]:
         del _sys.modules[_name]
@@ -192,12 +221,36 @@ def lesson_pins(root: Path = ROOT) -> dict[str, str]:
     return {name: namespace["PINS"][name] for name in LESSON_PACKAGES}
 
 
+def colab_stack(root: Path = ROOT) -> dict[str, str]:
+    """The package versions of ``tools/colab_stack.txt`` (Colab's runtime; ``make test-colab``
+    tests the exports on them)."""
+    stack = {}
+    for line in (root / "tools" / "colab_stack.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            stack[name.strip()] = version.strip()
+    return stack
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version)[:3])
+
+
+def tested_minimum(pins: dict[str, str], root: Path = ROOT) -> dict[str, str]:
+    """Per package, the oldest version the course is tested with: the pin or Colab's."""
+    stack = colab_stack(root)
+    return {name: min(pin, stack.get(name, pin), key=_numbers) for name, pin in pins.items()}
+
+
 def install_cell_source(root: Path = ROOT) -> str:
     """The Python source of the install cell, with the bundle embedded."""
     bundle = make_bundle(root)
+    pins = lesson_pins(root)
     return INSTALL_TEMPLATE.format(
         version=course_utils_version(root),
-        pins=lesson_pins(root),
+        pins=pins,
+        tested_min=tested_minimum(pins, root),
         modules=LESSON_PACKAGES,
         sha=hashlib.sha256(bundle).hexdigest()[:12],
         bundle=base64.b64encode(bundle).decode("ascii"),
