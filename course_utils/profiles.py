@@ -418,6 +418,74 @@ LESSONS: dict[str, Lesson] = {
             ),
         },
     ),
+    "10": Lesson(
+        "10",
+        "scaling_up",
+        "Scaling up: input pipelines, mixed precision, XLA, tf.distribute",
+        ("cats_vs_dogs",),
+        settings={
+            # n_images: training images timed (cats and dogs alternating); slow_read_ms: the
+            # pause added to every file read to make the input the bottleneck on purpose;
+            # parallel_calls: reads at once (I/O: more than the cores). per_replica_batch x
+            # replicas = global batch; base_learning_rate x replicas = the scaled rate.
+            # mp_*: the mixed-precision timing (float16 on a CPU is very slow: small in cpu).
+            # worker_*: the two-worker training of section 6 (timeout kills stuck workers).
+            "smoke": dict(
+                n_images=128,
+                image_size=64,
+                slow_read_ms=10,
+                parallel_calls=8,
+                batch_size=32,
+                batch_sizes=(8, 32, 64),
+                timing_steps=4,
+                mp_image_size=32,
+                mp_batch=4,
+                mp_steps=1,
+                per_replica_batch=16,
+                base_learning_rate=0.05,
+                epochs=2,
+                worker_image_size=32,
+                worker_epochs=2,
+                worker_timeout=300,
+            ),
+            "cpu": dict(
+                n_images=512,
+                image_size=96,
+                slow_read_ms=10,
+                parallel_calls=8,
+                batch_size=32,
+                batch_sizes=(8, 32, 128),
+                timing_steps=10,
+                mp_image_size=64,
+                mp_batch=8,
+                mp_steps=2,
+                per_replica_batch=32,
+                base_learning_rate=0.05,
+                epochs=3,
+                worker_image_size=64,
+                worker_epochs=3,
+                worker_timeout=600,
+            ),
+            "full": dict(
+                n_images=2000,
+                image_size=150,
+                slow_read_ms=10,
+                parallel_calls=16,
+                batch_size=64,
+                batch_sizes=(16, 64, 256),
+                timing_steps=20,
+                mp_image_size=150,
+                mp_batch=64,
+                mp_steps=10,
+                per_replica_batch=32,
+                base_learning_rate=0.05,
+                epochs=5,
+                worker_image_size=128,
+                worker_epochs=5,
+                worker_timeout=1200,
+            ),
+        },
+    ),
 }
 
 

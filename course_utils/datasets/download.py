@@ -304,7 +304,7 @@ def download_plan() -> list[Planned]:
         (
             "cats vs dogs (Microsoft's archive)",
             ("microsoft_cats_dogs",),
-            ("02", "03", "04", "07", "09"),
+            ("02", "03", "04", "07", "09", "10"),
         ),
         ("cats vs dogs again, inside TensorFlow Datasets", ("microsoft_cats_dogs",), ("05",)),
         ("Oxford-IIIT Pet", ("pets_images", "pets_annotations"), ("06",)),
