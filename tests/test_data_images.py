@@ -103,3 +103,18 @@ def test_truncated_png(cut):
     data = encode("RGB", "PNG", size=(64, 64))
     check = images.check_bytes(data[:-cut], "x.png")
     assert not check.usable and "PNG" in check.problem
+
+
+def test_a_jpeg_that_libjpeg_warns_about_is_noted_and_re_encoded_clean():
+    """Microsoft's archive has JPEGs that decode but make libjpeg print "Corrupt JPEG data"
+    at every read (tensorflow/datasets#2188): loaders re-encode them, and the copy is clean."""
+    import numpy as np
+
+    from course_utils import rehearsal
+
+    picture = (np.random.default_rng(0).random((40, 40, 3)) * 255).astype("uint8")
+    check = images.check_bytes(rehearsal.warning_jpeg(picture), "Cat/17.jpg")
+    assert check.usable and images.needs_conversion(check)
+    assert any("Corrupt JPEG data" in note for note in check.notes)
+    clean = images.check_bytes(images.to_rgb_jpeg(rehearsal.warning_jpeg(picture)), "a.jpg")
+    assert clean.usable and clean.notes == () and not images.needs_conversion(clean)

@@ -5,7 +5,8 @@ image file of a folder the way ``tf.data`` pipelines do and names, per file, wha
 
 * problems (the file is not used): empty, truncated, corrupt, not an image, or content in
   another format than its name says (PNG/GIF/BMP data in a ``.jpg`` file);
-* notes (the file is fine; loaders convert it to RGB): CMYK, grayscale, alpha channel, palette.
+* notes (the file is fine; loaders convert it to an RGB JPEG): CMYK, grayscale, alpha channel,
+  palette, and JPEGs that make libjpeg print "Corrupt JPEG data" (a warning at every read).
 
 The loaders of the course call :func:`check_file` / :func:`check_bytes` on every file they use,
 so they skip exactly what ``python -m course_utils check-images DIR`` reports.
@@ -14,9 +15,11 @@ TensorFlow is imported only when a file is decoded.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +155,8 @@ def check_bytes(data: bytes, name: str = "<bytes>") -> ImageCheck:
     import tensorflow as tf
 
     try:
-        image = tf.io.decode_image(data, channels=0, expand_animations=False)
+        with _stderr_of_c_code() as warnings:
+            image = tf.io.decode_image(data, channels=0, expand_animations=False)
     except (tf.errors.InvalidArgumentError, tf.errors.UnknownError) as e:
         what = "truncated" if _truncated(data, fmt) else "corrupt"
         check.problem = f"{what} {fmt} ({_tf_message(e)})"
@@ -165,7 +169,36 @@ def check_bytes(data: bytes, name: str = "<bytes>") -> ImageCheck:
     if expected is not None and expected != fmt:
         check.problem = f"{fmt} content under a {Path(str(name)).suffix} name"
     check.notes = _colour_notes(data, check.shape[-1])
+    if "Corrupt JPEG data" in warnings.text:
+        # It decodes, but libjpeg prints a warning for every read: during training that fills the
+        # learner's log (the reason tfds re-encodes these files, tensorflow/datasets#2188).
+        check.notes += ("libjpeg warns: " + warnings.text.strip().splitlines()[0][:80],)
     return check
+
+
+class _Captured:
+    text = ""
+
+
+@contextlib.contextmanager
+def _stderr_of_c_code():
+    """What C code (libjpeg inside TensorFlow) writes to file descriptor 2 meanwhile; it is not
+    passed on. ``.text`` holds it after the block."""
+    captured = _Captured()
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield captured
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield captured
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            captured.text = sink.read().decode("utf-8", "replace")
 
 
 def check_file(path: str | os.PathLike) -> ImageCheck:
