@@ -86,11 +86,11 @@ def _other_format(image: np.ndarray, fmt: str) -> bytes:
 
 
 def warning_jpeg(image: np.ndarray) -> bytes:
-    """A JPEG that decodes but makes libjpeg warn "Corrupt JPEG data: 4 extraneous bytes before
+    """A JPEG that decodes but makes libjpeg warn "Corrupt JPEG data: extraneous bytes before
     marker 0xd9", as a few files of Microsoft's archive do."""
     data = _jpeg(image)
     assert data.endswith(b"\xff\xd9")
-    return data[:-2] + b"\x00\x01\x02\x03" + data[-2:]
+    return data[:-2] + bytes(range(1, 33)) + data[-2:]  # 32 bytes the decoder cannot use
 
 
 def _pet(label: int, k: int, side: int, seed: int):
