@@ -58,7 +58,10 @@ class Check:
 #: count: any raised assert is a failure.
 LESSON_CHECKS: dict[str, list[Check]] = {
     "00": [],
-    "01": [Check("test accuracy", "test_acc", "P.min_test_accuracy")],
+    "01": [
+        Check("test accuracy", "test_acc", "P.min_test_accuracy"),
+        Check("exercise 3: lower of the two accuracies", "min(results.values())", "0.3"),
+    ],
     "02": [Check("test accuracy", "test_acc", "P.min_test_accuracy")],
     "03": [
         Check(

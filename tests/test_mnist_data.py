@@ -110,3 +110,17 @@ def test_standin_digits_are_learnable(data_home):
     accuracy = model.evaluate(xt / 255.0, yt, verbose=0)[1]
     print(f"linear model on the digits stand-in: {accuracy:.3f}")
     assert accuracy >= 0.6
+
+
+@pytest.mark.parametrize("profile", ["smoke", "cpu", "full"])
+def test_standin_is_as_large_as_lesson_01_asks(profile):
+    """The stand-in of a profile holds the samples lesson 01 takes in that profile (None: all),
+    and no more than it needs in smoke, where generating takes part of the lesson's time."""
+    from course_utils.profiles import LESSONS
+
+    settings = LESSONS["01"].settings[profile]
+    n_train, n_test = mnist.STANDIN_SIZES[profile]
+    for asked, have in ((settings["train_samples"], n_train), (settings["test_samples"], n_test)):
+        assert asked is None or asked <= have
+    if profile == "smoke":
+        assert (settings["train_samples"], settings["test_samples"]) == (n_train, n_test)
