@@ -41,6 +41,7 @@ __all__ = [
     "grad_cam",
     "overlay_heatmap",
     "plot_activations",
+    "start_image",
     "trace_layers",
     "upsample_heatmap",
 ]
@@ -311,12 +312,14 @@ class FilterPattern:
 
     image: np.ndarray  # uint8 (H, W, 3), border cropped
     start_activation: float  # mean activation of the filter on the starting (gray) image
-    end_activation: float  # ... on the final image
-    history: list[float]  # mean activation before each step
+    end_activation: float  # ... on the image returned (after the last step that was taken)
+    history: list[float]  # mean activation of every image tried: the start, then each step
+    undone: int = 0  # steps not taken because they lowered the activation (step halved)
 
     @property
     def gain(self) -> float:
-        """``end_activation / start_activation`` (inf when the start was 0)."""
+        """``end_activation / start_activation`` (inf when the start was 0). Never below 1:
+        a step that would lower the activation is not taken."""
         if self.start_activation > 0:
             return self.end_activation / self.start_activation
         return float("inf") if self.end_activation > 0 else 1.0
@@ -324,13 +327,29 @@ class FilterPattern:
 
 def deprocess_image(image: Any, crop: int = 0) -> np.ndarray:
     """Turn a float image of any scale into a displayable uint8 image: centre on 0, scale to
-    0.1 std, shift to 0.5, clip, crop ``crop`` pixels of border (Chollet's recipe)."""
+    a standard deviation of 0.15, shift to 0.5, clip to [0, 1], crop ``crop`` pixels of border
+    (Chollet's recipe, which scales to 0.1)."""
     x = np.asarray(image, dtype=np.float32)
     x = x - x.mean()
     x = x / (x.std() + 1e-5) * 0.15 + 0.5
     if crop:
         x = x[crop:-crop, crop:-crop]
     return (np.clip(x, 0, 1) * 255).astype(np.uint8)
+
+
+def start_image(
+    size: int,
+    channels: int = 3,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    noise: float = 0.2,
+    seed: int = 0,
+) -> np.ndarray:
+    """Where a filter-pattern search starts: the middle of ``value_range`` plus uniform noise
+    of ``noise`` times its width (``seed``); float32 (1, size, size, channels)."""
+    lo, hi = value_range
+    rng = np.random.default_rng(seed)
+    noise_image = rng.uniform(-1, 1, (1, size, size, channels))
+    return (lo + (hi - lo) * (0.5 + noise / 2 * noise_image)).astype(np.float32)
 
 
 def filter_pattern(
@@ -347,14 +366,19 @@ def filter_pattern(
 ) -> FilterPattern:
     """The image that most excites one filter, found by gradient ascent.
 
-    Start from a gray image with uniform noise of ``noise`` times the value range (``seed``),
-    then ``steps`` times: compute
-    the mean activation of filter ``filter_index`` of layer ``layer_name`` (border pixels left
-    out) with ``tf.GradientTape``, and move the image along the gradient, normalised to an RMS
+    Start from :func:`start_image` (gray plus uniform noise of ``noise`` times the value range,
+    ``seed``). The score is the mean activation of filter ``filter_index`` of layer
+    ``layer_name``, border pixels left out; ``tf.GradientTape`` gives its gradient with respect
+    to the image. Then ``steps`` times: move the image along the gradient, normalised to an RMS
     of 1, by ``step_size`` times the width of ``value_range`` (the range of the model's inputs,
-    e.g. ``(0, 255)`` when the model rescales inside). ``size`` defaults to the model's input
-    size (or 128 when that is not fixed). The result is deprocessed to uint8 with ``crop``
-    border pixels cut (default ``size // 10``). Returns a :class:`FilterPattern`.
+    e.g. ``(0, 255)`` when the model rescales inside). A step that *lowers* the score is not
+    taken (it overshot: ReLUs on the way switched off, and the filter may even have fallen
+    silent for good): the image stays and the step is halved. So the score never decreases,
+    ``gain`` is at least 1, and a broken ascent (wrong sign, step not applied) ends at exactly 1.
+
+    ``size`` defaults to the model's input size (or 128 when that is not fixed). The result is
+    deprocessed to uint8 with ``crop`` border pixels cut (default ``size // 10``). Returns a
+    :class:`FilterPattern`.
 
     A filter that is silent (ReLU output 0) everywhere on the start image has zero gradient,
     so nothing changes (``gain`` 1.0): try another ``seed`` or more ``noise``.
@@ -368,32 +392,36 @@ def filter_pattern(
     extractor = activation_model(model, [layer_name], input_shape=(size, size, channels))
     crop = size // 10 if crop is None else crop
     lo, hi = value_range
-    rng = np.random.default_rng(seed)
-    start = lo + (hi - lo) * (0.5 + noise / 2 * rng.uniform(-1, 1, (1, size, size, channels)))
-    image = tf.Variable(start.astype(np.float32))
 
-    def mean_activation() -> tf.Tensor:
-        act = extractor(image, training=False)
-        if act.shape.rank != 4:
-            raise ValueError(f"layer {layer_name!r} has no feature maps: output shape {act.shape}")
-        b = min(2, (act.shape[1] - 1) // 2, (act.shape[2] - 1) // 2)
-        act = act[:, b : act.shape[1] - b, b : act.shape[2] - b, filter_index]
-        return tf.reduce_mean(act)
-
-    history = []
-    for _ in range(steps):
+    def score_and_gradient(image: tf.Tensor) -> tuple[float, tf.Tensor]:
         with tf.GradientTape() as tape:
-            loss = mean_activation()
-        grads = tape.gradient(loss, image)
-        grads = grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-8)
-        image.assign_add(step_size * (hi - lo) * grads)
-        history.append(float(loss))
-    end = float(mean_activation())
+            tape.watch(image)
+            act = extractor(image, training=False)
+            if act.shape.rank != 4:
+                raise ValueError(f"layer {layer_name!r} has no feature maps: shape {act.shape}")
+            b = min(2, (act.shape[1] - 1) // 2, (act.shape[2] - 1) // 2)
+            act = act[0, b : act.shape[1] - b, b : act.shape[2] - b, filter_index]
+            score = tf.reduce_mean(act)
+        return float(score), tape.gradient(score, image)
+
+    image = tf.constant(start_image(size, channels, value_range, noise, seed))
+    best, grads = score_and_gradient(image)
+    history, step, undone = [best], step_size * (hi - lo), 0
+    for _ in range(steps):
+        direction = grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-8)  # RMS 1
+        candidate = image + step * direction
+        score, candidate_grads = score_and_gradient(candidate)
+        history.append(score)
+        if score >= best:  # uphill (or flat): take the step
+            image, best, grads = candidate, score, candidate_grads
+        else:  # it overshot: stay, and try half the step
+            step, undone = step / 2, undone + 1
     return FilterPattern(
         image=deprocess_image(image[0].numpy(), crop),
-        start_activation=history[0] if history else end,
-        end_activation=end,
+        start_activation=history[0],
+        end_activation=best,
         history=history,
+        undone=undone,
     )
 
 
