@@ -37,6 +37,8 @@ __all__ = [
     "activation_model",
     "deprocess_image",
     "filter_pattern",
+    "filter_patterns",
+    "filter_responses",
     "find_last_conv_layer",
     "grad_cam",
     "overlay_heatmap",
@@ -352,6 +354,44 @@ def start_image(
     return (lo + (hi - lo) * (0.5 + noise / 2 * noise_image)).astype(np.float32)
 
 
+def _pattern_extractor(model: keras.Model, layer_name: str, size: int | None) -> tuple:
+    """(a model from the image to the layer's output, image size, channels) for patterns."""
+    shapes = _input_shapes(model)
+    if len(shapes) != 1 or len(shapes[0]) != 3:
+        raise ValueError("filter patterns need a model with one image input (H, W, C)")
+    h, w, channels = shapes[0]
+    if size is None:
+        size = h if (h is not None and h == w) else 128
+    extractor = activation_model(model, [layer_name], input_shape=(size, size, channels))
+    return extractor, size, channels
+
+
+def _inner(act: Any, layer_name: str) -> Any:
+    """Feature maps (N, H, W, C) without 2 border pixels (fewer on maps under 5 px), as in
+    Chollet's 2nd edition: scoring only inner pixels avoids artifacts at the image's edge."""
+    if act.shape.rank != 4:
+        raise ValueError(f"layer {layer_name!r} has no feature maps: output shape {act.shape}")
+    b = min(2, (act.shape[1] - 1) // 2, (act.shape[2] - 1) // 2)
+    return act[:, b : act.shape[1] - b, b : act.shape[2] - b, :]
+
+
+def filter_responses(
+    model: keras.Model,
+    layer_name: str,
+    size: int | None = None,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    noise: float = 0.2,
+    seed: int = 0,
+) -> np.ndarray:
+    """Every filter's score on the start image of :func:`filter_pattern` (same arguments), from
+    one forward pass: shape (filters,). A filter scoring 0 (a ReLU off everywhere) has zero
+    gradient, so gradient ascent cannot start from it; pick filters scoring above 0."""
+    extractor, size, channels = _pattern_extractor(model, layer_name, size)
+    image = start_image(size, channels, value_range, noise, seed)
+    act = _inner(extractor(image, training=False), layer_name)
+    return keras.ops.convert_to_numpy(keras.ops.mean(act[0], axis=(0, 1))).astype(np.float64)
+
+
 def filter_pattern(
     model: keras.Model,
     layer_name: str,
@@ -383,46 +423,68 @@ def filter_pattern(
     A filter that is silent (ReLU output 0) everywhere on the start image has zero gradient,
     so nothing changes (``gain`` 1.0): try another ``seed`` or more ``noise``.
     """
-    shapes = _input_shapes(model)
-    if len(shapes) != 1 or len(shapes[0]) != 3:
-        raise ValueError("filter_pattern needs a model with one image input (H, W, C)")
-    h, w, channels = shapes[0]
-    if size is None:
-        size = h if (h is not None and h == w) else 128
-    extractor = activation_model(model, [layer_name], input_shape=(size, size, channels))
+    (pattern,) = filter_patterns(
+        model, layer_name, [filter_index], size, steps, step_size, seed, value_range, crop, noise
+    )
+    return pattern
+
+
+def filter_patterns(
+    model: keras.Model,
+    layer_name: str,
+    filter_indices: Sequence[int],
+    size: int | None = None,
+    steps: int = 30,
+    step_size: float = 0.02,
+    seed: int = 0,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    crop: int | None = None,
+    noise: float = 0.2,
+) -> list[FilterPattern]:
+    """:func:`filter_pattern` for several filters of one layer at once: one image per filter,
+    all in one batch (each image's ascent is its own: its gradient, its step size), so a
+    layer costs ``steps + 1`` batched passes instead of that many per filter."""
+    indices = [int(i) for i in filter_indices]
+    if not indices:
+        return []
+    extractor, size, channels = _pattern_extractor(model, layer_name, size)
     crop = size // 10 if crop is None else crop
     lo, hi = value_range
+    n = len(indices)
 
-    def score_and_gradient(image: tf.Tensor) -> tuple[float, tf.Tensor]:
+    def scores_and_gradients(images: tf.Tensor) -> tuple[np.ndarray, tf.Tensor]:
         with tf.GradientTape() as tape:
-            tape.watch(image)
-            act = extractor(image, training=False)
-            if act.shape.rank != 4:
-                raise ValueError(f"layer {layer_name!r} has no feature maps: shape {act.shape}")
-            b = min(2, (act.shape[1] - 1) // 2, (act.shape[2] - 1) // 2)
-            act = act[0, b : act.shape[1] - b, b : act.shape[2] - b, filter_index]
-            score = tf.reduce_mean(act)
-        return float(score), tape.gradient(score, image)
+            tape.watch(images)
+            maps = _inner(extractor(images, training=False), layer_name)
+            scores = tf.reduce_mean(tf.gather(maps, indices, axis=3, batch_dims=1), axis=(1, 2))
+            total = tf.reduce_sum(scores)  # image i's gradient is that of its own score
+        return scores.numpy().astype(np.float64), tape.gradient(total, images)
 
-    image = tf.constant(start_image(size, channels, value_range, noise, seed))
-    best, grads = score_and_gradient(image)
-    history, step, undone = [best], step_size * (hi - lo), 0
+    images = tf.constant(np.repeat(start_image(size, channels, value_range, noise, seed), n, 0))
+    best, grads = scores_and_gradients(images)
+    history, step, undone = [best], np.full(n, step_size * (hi - lo)), np.zeros(n, int)
     for _ in range(steps):
-        direction = grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-8)  # RMS 1
-        candidate = image + step * direction
-        score, candidate_grads = score_and_gradient(candidate)
-        history.append(score)
-        if score >= best:  # uphill (or flat): take the step
-            image, best, grads = candidate, score, candidate_grads
-        else:  # it overshot: stay, and try half the step
-            step, undone = step / 2, undone + 1
-    return FilterPattern(
-        image=deprocess_image(image[0].numpy(), crop),
-        start_activation=history[0],
-        end_activation=best,
-        history=history,
-        undone=undone,
-    )
+        rms = tf.sqrt(tf.reduce_mean(tf.square(grads), axis=(1, 2, 3), keepdims=True))
+        candidates = images + step.astype(np.float32)[:, None, None, None] * (grads / (rms + 1e-8))
+        scores, candidate_grads = scores_and_gradients(candidates)
+        history.append(scores)
+        uphill = scores >= best  # take the step (uphill or flat); else stay, halve the step
+        taken = tf.constant(uphill)[:, None, None, None]
+        images = tf.where(taken, candidates, images)
+        grads = tf.where(taken, candidate_grads, grads)
+        best = np.where(uphill, scores, best)
+        step, undone = np.where(uphill, step, step / 2), undone + ~uphill
+    images = images.numpy()
+    return [
+        FilterPattern(
+            image=deprocess_image(images[i], crop),
+            start_activation=float(history[0][i]),
+            end_activation=float(best[i]),
+            history=[float(h[i]) for h in history],
+            undone=int(undone[i]),
+        )
+        for i in range(n)
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -284,6 +284,31 @@ def test_filter_pattern_image_format_and_seed(pattern_model):
     assert a.image.std() > 5  # a pattern, not a flat gray
 
 
+def test_filter_patterns_batch_equals_one_at_a_time(pattern_model):
+    """Several filters in one batch: each image's ascent is its own (gradient, step size)."""
+    batch = ci.filter_patterns(pattern_model, "c3", [1, 4, 1], steps=6, seed=2)
+    for index, pattern in zip([1, 4, 1], batch, strict=True):
+        alone = ci.filter_pattern(pattern_model, "c3", index, steps=6, seed=2)
+        _close(pattern.history, alone.history)
+        assert pattern.undone == alone.undone
+        assert np.abs(pattern.image.astype(int) - alone.image).max() <= 1
+    assert batch[0].history == batch[2].history  # the same filter twice: the same ascent
+    assert batch[0].history != batch[1].history
+    assert ci.filter_patterns(pattern_model, "c3", []) == []
+
+
+def test_filter_responses_are_the_start_scores(pattern_model):
+    """One forward pass gives every filter's score on the start image of filter_pattern."""
+    responses = ci.filter_responses(pattern_model, "c2", size=40, seed=3)
+    assert responses.shape == (16,)
+    starts = [
+        ci.filter_pattern(pattern_model, "c2", i, size=40, steps=0, seed=3) for i in range(16)
+    ]
+    _close(responses, [p.start_activation for p in starts])
+    assert all(p.history == [p.start_activation] for p in starts)  # 0 steps: only the start
+    assert (responses > 0).any()
+
+
 def _band_model() -> keras.Model:
     """Hand-set weights: one filter that responds only to gray values in a narrow band,
     ``relu(relu(x - 0.58) - 3 relu(x - 0.62))``: rising from 0.58, a peak of 0.04 at 0.62,
