@@ -78,7 +78,34 @@ LESSON_CHECKS: dict[str, list[Check]] = {
     "06": [Check("mean IoU gain over the baseline", "gain", "P.min_miou_gain")],
     "07": [Check("mini-Xception test accuracy", "xception_acc", "P.min_test_accuracy")],
     "08": [Check("test accuracy", "test_acc", "P.min_test_accuracy")],
-    "09": [Check("lowest filter-pattern gain", "min(all_gains.values())", "P.min_pattern_gain")],
+    "09": [
+        Check(
+            "VGG16 filter patterns: lowest gain", "min(all_gains.values())", "P.min_pattern_gain"
+        ),
+        Check(
+            "Xception filter patterns: lowest gain",
+            "min(xception_gains.values())",
+            "P.min_pattern_gain",
+        ),
+        Check(
+            "exercise 2, block5_conv1: lowest gain",
+            "min(p.gain for p in deep.values())",
+            "P.min_pattern_gain",
+        ),
+        # equalities as value >= threshold: minus the difference, in units of the tolerance
+        Check("ascent by hand = helper: -(pixel difference)", "-float(difference)", "-1"),
+        Check("VGG16 Grad-CAM: cells above 0 (of 196)", "float((heatmap > 0).sum())", "1"),
+        Check(
+            "Grad-CAM by hand: heatmaps not empty",
+            "float((mine.reshape(len(mine), -1).max(axis=1) == 1.0).sum())",
+            "1",
+        ),
+        Check(
+            "Grad-CAM by hand = helper: -(difference / 1e-5)",
+            "-float(np.abs(mine - helper).max()) / 1e-5",
+            "-1",
+        ),
+    ],
 }
 
 #: Unit tests that train: the file and the checks it records (``tests/checks.py``).

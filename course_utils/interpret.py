@@ -37,10 +37,13 @@ __all__ = [
     "activation_model",
     "deprocess_image",
     "filter_pattern",
+    "filter_patterns",
+    "filter_responses",
     "find_last_conv_layer",
     "grad_cam",
     "overlay_heatmap",
     "plot_activations",
+    "start_image",
     "trace_layers",
     "upsample_heatmap",
 ]
@@ -311,12 +314,14 @@ class FilterPattern:
 
     image: np.ndarray  # uint8 (H, W, 3), border cropped
     start_activation: float  # mean activation of the filter on the starting (gray) image
-    end_activation: float  # ... on the final image
-    history: list[float]  # mean activation before each step
+    end_activation: float  # ... on the image returned (after the last step that was taken)
+    history: list[float]  # mean activation of every image tried: the start, then each step
+    undone: int = 0  # steps not taken because they lowered the activation (step halved)
 
     @property
     def gain(self) -> float:
-        """``end_activation / start_activation`` (inf when the start was 0)."""
+        """``end_activation / start_activation`` (inf when the start was 0). Never below 1:
+        a step that would lower the activation is not taken."""
         if self.start_activation > 0:
             return self.end_activation / self.start_activation
         return float("inf") if self.end_activation > 0 else 1.0
@@ -324,13 +329,67 @@ class FilterPattern:
 
 def deprocess_image(image: Any, crop: int = 0) -> np.ndarray:
     """Turn a float image of any scale into a displayable uint8 image: centre on 0, scale to
-    0.1 std, shift to 0.5, clip, crop ``crop`` pixels of border (Chollet's recipe)."""
+    a standard deviation of 0.15, shift to 0.5, clip to [0, 1], crop ``crop`` pixels of border
+    (Chollet's recipe, which scales to 0.1)."""
     x = np.asarray(image, dtype=np.float32)
     x = x - x.mean()
     x = x / (x.std() + 1e-5) * 0.15 + 0.5
     if crop:
         x = x[crop:-crop, crop:-crop]
     return (np.clip(x, 0, 1) * 255).astype(np.uint8)
+
+
+def start_image(
+    size: int,
+    channels: int = 3,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    noise: float = 0.2,
+    seed: int = 0,
+) -> np.ndarray:
+    """Where a filter-pattern search starts: the middle of ``value_range`` plus uniform noise
+    of ``noise`` times its width (``seed``); float32 (1, size, size, channels)."""
+    lo, hi = value_range
+    rng = np.random.default_rng(seed)
+    noise_image = rng.uniform(-1, 1, (1, size, size, channels))
+    return (lo + (hi - lo) * (0.5 + noise / 2 * noise_image)).astype(np.float32)
+
+
+def _pattern_extractor(model: keras.Model, layer_name: str, size: int | None) -> tuple:
+    """(a model from the image to the layer's output, image size, channels) for patterns."""
+    shapes = _input_shapes(model)
+    if len(shapes) != 1 or len(shapes[0]) != 3:
+        raise ValueError("filter patterns need a model with one image input (H, W, C)")
+    h, w, channels = shapes[0]
+    if size is None:
+        size = h if (h is not None and h == w) else 128
+    extractor = activation_model(model, [layer_name], input_shape=(size, size, channels))
+    return extractor, size, channels
+
+
+def _inner(act: Any, layer_name: str) -> Any:
+    """Feature maps (N, H, W, C) without 2 border pixels (fewer on maps under 5 px), as in
+    Chollet's 2nd edition: scoring only inner pixels avoids artifacts at the image's edge."""
+    if act.shape.rank != 4:
+        raise ValueError(f"layer {layer_name!r} has no feature maps: output shape {act.shape}")
+    b = min(2, (act.shape[1] - 1) // 2, (act.shape[2] - 1) // 2)
+    return act[:, b : act.shape[1] - b, b : act.shape[2] - b, :]
+
+
+def filter_responses(
+    model: keras.Model,
+    layer_name: str,
+    size: int | None = None,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    noise: float = 0.2,
+    seed: int = 0,
+) -> np.ndarray:
+    """Every filter's score on the start image of :func:`filter_pattern` (same arguments), from
+    one forward pass: shape (filters,). A filter scoring 0 (a ReLU off everywhere) has zero
+    gradient, so gradient ascent cannot start from it; pick filters scoring above 0."""
+    extractor, size, channels = _pattern_extractor(model, layer_name, size)
+    image = start_image(size, channels, value_range, noise, seed)
+    act = _inner(extractor(image, training=False), layer_name)
+    return keras.ops.convert_to_numpy(keras.ops.mean(act[0], axis=(0, 1))).astype(np.float64)
 
 
 def filter_pattern(
@@ -347,54 +406,85 @@ def filter_pattern(
 ) -> FilterPattern:
     """The image that most excites one filter, found by gradient ascent.
 
-    Start from a gray image with uniform noise of ``noise`` times the value range (``seed``),
-    then ``steps`` times: compute
-    the mean activation of filter ``filter_index`` of layer ``layer_name`` (border pixels left
-    out) with ``tf.GradientTape``, and move the image along the gradient, normalised to an RMS
+    Start from :func:`start_image` (gray plus uniform noise of ``noise`` times the value range,
+    ``seed``). The score is the mean activation of filter ``filter_index`` of layer
+    ``layer_name``, border pixels left out; ``tf.GradientTape`` gives its gradient with respect
+    to the image. Then ``steps`` times: move the image along the gradient, normalised to an RMS
     of 1, by ``step_size`` times the width of ``value_range`` (the range of the model's inputs,
-    e.g. ``(0, 255)`` when the model rescales inside). ``size`` defaults to the model's input
-    size (or 128 when that is not fixed). The result is deprocessed to uint8 with ``crop``
-    border pixels cut (default ``size // 10``). Returns a :class:`FilterPattern`.
+    e.g. ``(0, 255)`` when the model rescales inside). A step that *lowers* the score is not
+    taken (it overshot: ReLUs on the way switched off, and the filter may even have fallen
+    silent for good): the image stays and the step is halved. So the score never decreases,
+    ``gain`` is at least 1, and a broken ascent (wrong sign, step not applied) ends at exactly 1.
+
+    ``size`` defaults to the model's input size (or 128 when that is not fixed). The result is
+    deprocessed to uint8 with ``crop`` border pixels cut (default ``size // 10``). Returns a
+    :class:`FilterPattern`.
 
     A filter that is silent (ReLU output 0) everywhere on the start image has zero gradient,
     so nothing changes (``gain`` 1.0): try another ``seed`` or more ``noise``.
     """
-    shapes = _input_shapes(model)
-    if len(shapes) != 1 or len(shapes[0]) != 3:
-        raise ValueError("filter_pattern needs a model with one image input (H, W, C)")
-    h, w, channels = shapes[0]
-    if size is None:
-        size = h if (h is not None and h == w) else 128
-    extractor = activation_model(model, [layer_name], input_shape=(size, size, channels))
+    (pattern,) = filter_patterns(
+        model, layer_name, [filter_index], size, steps, step_size, seed, value_range, crop, noise
+    )
+    return pattern
+
+
+def filter_patterns(
+    model: keras.Model,
+    layer_name: str,
+    filter_indices: Sequence[int],
+    size: int | None = None,
+    steps: int = 30,
+    step_size: float = 0.02,
+    seed: int = 0,
+    value_range: tuple[float, float] = (0.0, 1.0),
+    crop: int | None = None,
+    noise: float = 0.2,
+) -> list[FilterPattern]:
+    """:func:`filter_pattern` for several filters of one layer at once: one image per filter,
+    all in one batch (each image's ascent is its own: its gradient, its step size), so a
+    layer costs ``steps + 1`` batched passes instead of that many per filter."""
+    indices = [int(i) for i in filter_indices]
+    if not indices:
+        return []
+    extractor, size, channels = _pattern_extractor(model, layer_name, size)
     crop = size // 10 if crop is None else crop
     lo, hi = value_range
-    rng = np.random.default_rng(seed)
-    start = lo + (hi - lo) * (0.5 + noise / 2 * rng.uniform(-1, 1, (1, size, size, channels)))
-    image = tf.Variable(start.astype(np.float32))
+    n = len(indices)
 
-    def mean_activation() -> tf.Tensor:
-        act = extractor(image, training=False)
-        if act.shape.rank != 4:
-            raise ValueError(f"layer {layer_name!r} has no feature maps: output shape {act.shape}")
-        b = min(2, (act.shape[1] - 1) // 2, (act.shape[2] - 1) // 2)
-        act = act[:, b : act.shape[1] - b, b : act.shape[2] - b, filter_index]
-        return tf.reduce_mean(act)
-
-    history = []
-    for _ in range(steps):
+    def scores_and_gradients(images: tf.Tensor) -> tuple[np.ndarray, tf.Tensor]:
         with tf.GradientTape() as tape:
-            loss = mean_activation()
-        grads = tape.gradient(loss, image)
-        grads = grads / (tf.sqrt(tf.reduce_mean(tf.square(grads))) + 1e-8)
-        image.assign_add(step_size * (hi - lo) * grads)
-        history.append(float(loss))
-    end = float(mean_activation())
-    return FilterPattern(
-        image=deprocess_image(image[0].numpy(), crop),
-        start_activation=history[0] if history else end,
-        end_activation=end,
-        history=history,
-    )
+            tape.watch(images)
+            maps = _inner(extractor(images, training=False), layer_name)
+            scores = tf.reduce_mean(tf.gather(maps, indices, axis=3, batch_dims=1), axis=(1, 2))
+            total = tf.reduce_sum(scores)  # image i's gradient is that of its own score
+        return scores.numpy().astype(np.float64), tape.gradient(total, images)
+
+    images = tf.constant(np.repeat(start_image(size, channels, value_range, noise, seed), n, 0))
+    best, grads = scores_and_gradients(images)
+    history, step, undone = [best], np.full(n, step_size * (hi - lo)), np.zeros(n, int)
+    for _ in range(steps):
+        rms = tf.sqrt(tf.reduce_mean(tf.square(grads), axis=(1, 2, 3), keepdims=True))
+        candidates = images + step.astype(np.float32)[:, None, None, None] * (grads / (rms + 1e-8))
+        scores, candidate_grads = scores_and_gradients(candidates)
+        history.append(scores)
+        uphill = scores >= best  # take the step (uphill or flat); else stay, halve the step
+        taken = tf.constant(uphill)[:, None, None, None]
+        images = tf.where(taken, candidates, images)
+        grads = tf.where(taken, candidate_grads, grads)
+        best = np.where(uphill, scores, best)
+        step, undone = np.where(uphill, step, step / 2), undone + ~uphill
+    images = images.numpy()
+    return [
+        FilterPattern(
+            image=deprocess_image(images[i], crop),
+            start_activation=float(history[0][i]),
+            end_activation=float(best[i]),
+            history=[float(h[i]) for h in history],
+            undone=int(undone[i]),
+        )
+        for i in range(n)
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -278,10 +278,77 @@ def test_filter_pattern_image_format_and_seed(pattern_model):
     b = ci.filter_pattern(pattern_model, "c2", 2, size=40, steps=5, seed=3)
     c = ci.filter_pattern(pattern_model, "c2", 2, size=40, steps=5, seed=4)
     assert a.image.dtype == np.uint8 and a.image.shape == (32, 32, 3)  # 40 - 2 * (40 // 10)
-    assert len(a.history) == 5
+    assert len(a.history) == 6  # the start, then each of the 5 steps tried
     np.testing.assert_array_equal(a.image, b.image)
     assert not np.array_equal(a.image, c.image)
     assert a.image.std() > 5  # a pattern, not a flat gray
+
+
+def test_filter_patterns_batch_equals_one_at_a_time(pattern_model):
+    """Several filters in one batch: each image's ascent is its own (gradient, step size)."""
+    batch = ci.filter_patterns(pattern_model, "c3", [1, 4, 1], steps=6, seed=2)
+    for index, pattern in zip([1, 4, 1], batch, strict=True):
+        alone = ci.filter_pattern(pattern_model, "c3", index, steps=6, seed=2)
+        _close(pattern.history, alone.history)
+        assert pattern.undone == alone.undone
+        assert np.abs(pattern.image.astype(int) - alone.image).max() <= 1
+    assert batch[0].history == batch[2].history  # the same filter twice: the same ascent
+    assert batch[0].history != batch[1].history
+    assert ci.filter_patterns(pattern_model, "c3", []) == []
+
+
+def test_filter_responses_are_the_start_scores(pattern_model):
+    """One forward pass gives every filter's score on the start image of filter_pattern."""
+    responses = ci.filter_responses(pattern_model, "c2", size=40, seed=3)
+    assert responses.shape == (16,)
+    starts = [
+        ci.filter_pattern(pattern_model, "c2", i, size=40, steps=0, seed=3) for i in range(16)
+    ]
+    _close(responses, [p.start_activation for p in starts])
+    assert all(p.history == [p.start_activation] for p in starts)  # 0 steps: only the start
+    assert (responses > 0).any()
+
+
+def _band_model() -> keras.Model:
+    """Hand-set weights: one filter that responds only to gray values in a narrow band,
+    ``relu(relu(x - 0.58) - 3 relu(x - 0.62))``: rising from 0.58, a peak of 0.04 at 0.62,
+    silent again from 0.64 on. On the start image (0.4-0.6) only the few pixels above 0.58
+    respond, so the normalised gradient is concentrated on them and one full step carries
+    them past 0.64: the filter falls silent, its gradient is 0 and it never recovers."""
+    inp = keras.Input((16, 16, 1))
+    ramps = keras.layers.Conv2D(2, 1, activation="relu", name="ramps")
+    band = keras.layers.Conv2D(1, 1, activation="relu", name="band")
+    model = keras.Model(inp, band(ramps(inp)))
+    ramps.set_weights([np.ones((1, 1, 1, 2), "float32"), np.array([-0.58, -0.62], "float32")])
+    band.set_weights([np.array([1.0, -3.0], "float32").reshape(1, 1, 2, 1), np.zeros(1, "float32")])
+    return model
+
+
+def test_filter_pattern_does_not_step_a_filter_into_silence():
+    """A step that would lower the activation is not taken (the step is halved instead).
+
+    Without that, the band filter above responds at the start (mean 0.0014) and is 0.0 after
+    the first step: gain 0.0, as seen offline in lesson 09's `cpu` run on filter 5 of VGG16's
+    block2_conv1 (random weights). With it, the activation never decreases and climbs to the
+    band's peak: the pixels that responded end near 0.62 (gain about 4)."""
+    result = ci.filter_pattern(_band_model(), "band", 0, steps=30, step_size=0.02, seed=0)
+    print(
+        f"\nband filter: {result.start_activation:.4f} -> {result.end_activation:.4f} "
+        f"(gain {result.gain:.2f}), activations tried {np.round(result.history[:6], 4)}"
+    )
+    assert result.start_activation > 0  # it responds at the start
+    assert result.end_activation >= 2 * result.start_activation  # the ascent climbed
+    assert result.history[1] == 0.0  # the first full step would have silenced it ...
+    assert result.undone >= 1  # ... so it was not taken
+
+
+def test_filter_pattern_broken_ascent_ends_at_gain_one(pattern_model):
+    """The lessons' check ``gain >= 2`` must fail for a broken ascent: going *down* the
+    gradient (a wrong sign), every step lowers the activation and is not taken."""
+    good = ci.filter_pattern(pattern_model, "c3", 1, steps=10, step_size=0.02)
+    wrong_sign = ci.filter_pattern(pattern_model, "c3", 1, steps=10, step_size=-0.02)
+    assert good.gain >= 2 and good.undone == 0
+    assert wrong_sign.gain == 1.0 and wrong_sign.undone == 10
 
 
 def test_filter_pattern_nested_vgg16(vgg_model):
