@@ -230,12 +230,19 @@ def test_lesson_01_deck_in_chromium(browser, tmp_path):
     assert not failed, f"the deck loaded something it could not get: {failed}"
     assert not page_errors, page_errors
 
-    # Section 2 (the output-size formula, typeset by the local MathJax) for the screenshot.
+    # Section 2 (the output-size formula, typeset by the local MathJax) for the screenshot. Wait
+    # for MathJax to finish typesetting first: moving to a slide while it works left the formula
+    # half-typeset (a hidden CHTML copy beside the preview) in about 1 of 3 runs on Chromium 156.
+    page.wait_for_function("() => window.MathJax && MathJax.isReady", timeout=30_000)
+    typeset = page.evaluate(
+        "() => new Promise(r => MathJax.Hub.Queue(() => r(document.querySelectorAll('.MathJax_CHTML').length)))"
+    )
+    assert typeset >= 5, "the output-size formula and its four letters"
     page.evaluate(
         "module => new Promise(resolve => require([module], Reveal => resolve(Reveal.slide(2))))",
         f"vendor/{reveal.folder}/dist/reveal.js",
     )
-    page.locator("section.present .MathJax_CHTML").first.wait_for(timeout=30_000)
+    page.locator("section.present .MathJax_CHTML:visible").first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)  # the slide transition
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / "lesson01_deck.png"
