@@ -59,16 +59,18 @@ class Check:
 LESSON_CHECKS: dict[str, list[Check]] = {
     "00": [],
     "01": [Check("test accuracy", "test_acc", "P.min_test_accuracy")],
-    "02": [Check("test accuracy", "test_acc", "P.min_test_accuracy")],
+    "02": [
+        Check("last epoch: test accuracy", "test_acc", "P.min_test_accuracy"),
+        Check("best epoch: test accuracy", "best_test_acc", "P.min_test_accuracy"),
+    ],
     "03": [
         Check(
-            "no augmentation: test accuracy", "results['no augmentation']", "P.min_test_accuracy"
-        ),
-        Check(
-            "augmentation + dropout: test accuracy",
-            "results['augmentation + dropout']",
+            f"{model}, {epoch} epoch: test accuracy",
+            f"{table}[{model!r}]",
             "P.min_test_accuracy",
-        ),
+        )
+        for model in ("no augmentation", "augmentation + dropout")
+        for epoch, table in (("last", "results"), ("best", "best_results"))
     ],
     "04": [],
     "05": [],
