@@ -62,16 +62,18 @@ LESSON_CHECKS: dict[str, list[Check]] = {
         Check("test accuracy", "test_acc", "P.min_test_accuracy"),
         Check("exercise 3: lower of the two accuracies", "min(results.values())", "0.3"),
     ],
-    "02": [Check("test accuracy", "test_acc", "P.min_test_accuracy")],
+    "02": [
+        Check("last epoch: test accuracy", "test_acc", "P.min_test_accuracy"),
+        Check("best epoch: test accuracy", "best_test_acc", "P.min_test_accuracy"),
+    ],
     "03": [
         Check(
-            "no augmentation: test accuracy", "results['no augmentation']", "P.min_test_accuracy"
-        ),
-        Check(
-            "augmentation + dropout: test accuracy",
-            "results['augmentation + dropout']",
+            f"{model}, {epoch} epoch: test accuracy",
+            f"{table}[{model!r}]",
             "P.min_test_accuracy",
-        ),
+        )
+        for model in ("no augmentation", "augmentation + dropout")
+        for epoch, table in (("last", "results"), ("best", "best_results"))
     ],
     "04": [],
     "05": [],

@@ -182,6 +182,14 @@ def test_standin_goes_through_the_real_code_path(data_home, monkeypatch):
     folder = cats_vs_dogs.small_subset(source)
     record = check_subset(folder, (4, 2, 2))
     assert record["source"].startswith("stand-in") and record["skipped"] == []
+    # The book's rule (lesson 02 shows it): per class, in the order of the file numbers, the
+    # first go to train, the next to validation, the next to test.
+    for cls in ("cat", "dog"):
+        numbers = {
+            split: sorted(int(f.name.split(".")[1]) for f in (folder / split / f"{cls}s").iterdir())
+            for split in cats_vs_dogs.SPLITS
+        }
+        assert numbers == {"train": [0, 1, 2, 3], "validation": [4, 5], "test": [6, 7]}
     assert cats_vs_dogs.small_subset(source) == folder
     # Other sizes from the same stand-in get their own folder; the default one is untouched.
     smaller = cats_vs_dogs.small_subset(source, (2, 1, 1))

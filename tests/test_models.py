@@ -5,6 +5,7 @@ from course_utils import DataError
 from course_utils.datasets import DataSource
 from course_utils.models import (
     architecture,
+    book_augmentation,
     classic_convnet,
     load_saved_model,
     model_path,
@@ -28,6 +29,44 @@ def test_dropout_and_augmentation_add_no_parameters():
     kinds = [kind for kind, _ in architecture(model)]
     assert "Dropout" in kinds and "Sequential" in kinds
     assert architecture(model) != architecture(classic_convnet())
+
+
+def test_input_range_centres_the_pixels_with_the_same_weights():
+    import keras
+
+    centred = classic_convnet(input_shape=(48, 48, 3), input_range=(-1, 1))
+    book = classic_convnet(input_shape=(48, 48, 3))
+    assert centred.count_params() == book.count_params()
+    rescaled = {}
+    for label, model in (("book", book), ("centred", centred)):
+        rescaling = next(layer for layer in model.layers if isinstance(layer, keras.layers.Rescaling))
+        pixels = np.array([[0.0, 127.5, 255.0]], "float32")
+        rescaled[label] = np.asarray(rescaling(pixels))[0]
+    np.testing.assert_allclose(rescaled["book"], [0, 0.5, 1], atol=1e-6)
+    np.testing.assert_allclose(rescaled["centred"], [-1, 0, 1], atol=1e-6)
+    assert architecture(book) == architecture(classic_convnet(input_shape=(48, 48, 3), input_range=(0, 1)))
+
+
+def test_book_augmentation_maps_the_generator_arguments():
+    import keras
+
+    aug = book_augmentation()
+    kinds = [kind for kind, _ in architecture(aug)]
+    assert kinds == ["RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom"]
+    configs = dict(architecture(aug))
+    assert configs["RandomFlip"]["mode"] == "horizontal"
+    assert np.allclose(configs["RandomRotation"]["factor"], (-40 / 360, 40 / 360))  # degrees / 360
+    assert configs["RandomTranslation"]["height_factor"] == 0.2
+    assert configs["RandomTranslation"]["width_factor"] == 0.2
+    assert configs["RandomZoom"]["height_factor"] == configs["RandomZoom"]["width_factor"] == 0.2
+    assert all(c["fill_mode"] == "nearest" for k, c in configs.items() if k != "RandomFlip")
+    milder = book_augmentation(rotation_degrees=20, shift=0.1, zoom=0.1)
+    assert architecture(milder) != architecture(aug)
+    # Random in training, the identity at inference.
+    x = np.random.default_rng(0).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+    keras.utils.set_random_seed(0)
+    assert not np.allclose(aug(x, training=True), x)
+    np.testing.assert_allclose(aug(x, training=False), x)
 
 
 def test_model_path_separates_profiles_and_standins(data_home):
