@@ -288,7 +288,7 @@ LESSONS: dict[str, Lesson] = {
             # and 0.154 on v3 (mean IoU 0.427 vs 0.273). cpu/full: not measured on the real pets here (no network);
             # margins set low on purpose, a model stuck on "background" still fails them.
             "smoke": dict(
-                image_size=64,
+                image_size=24,
                 train_samples=None,
                 val_samples=60,
                 batch_size=8,

@@ -94,6 +94,23 @@ def test_dataset_streams_resized_images_and_masks(data_home):
     assert set(np.unique(masks.numpy())) == {0, 1, 2}  # nearest: no in-between values
 
 
+def test_shuffle_moves_pairs_together_and_repeats_with_its_seed(data_home, monkeypatch):
+    monkeypatch.setitem(pets.STANDIN_SIZES, "smoke", (10, 64))
+    files = pets.load_pairs(pets.resolve("smoke"))
+    images, masks = next(iter(pets.dataset(files, (32, 32), batch_size=10)))
+    first, second = (
+        next(iter(pets.dataset(files, (32, 32), batch_size=10, shuffle=True, seed=3)))
+        for _ in range(2)
+    )
+    order = [
+        next(i for i in range(10) if np.array_equal(images[i], image)) for image in first[0]
+    ]
+    assert sorted(order) == list(range(10)) and order != list(range(10))
+    for position, i in enumerate(order):  # each photo still has its own mask
+        assert np.array_equal(first[1][position], masks[i])
+    assert np.array_equal(first[0], second[0]) and np.array_equal(first[1], second[1])
+
+
 def test_resolver_finds_local_copy(data_home, monkeypatch):
     monkeypatch.setattr(pets, "reachable", lambda host: False)
     monkeypatch.setenv("TFDS_DATA_DIR", str(data_home / "tfds"))
