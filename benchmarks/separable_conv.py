@@ -1,10 +1,10 @@
 """Conv2D vs SeparableConv2D on this machine, with and without XLA (``jit_compile``).
 
 Lesson 07 counts the parameters of a 3x3 convolution (36,864 for 64 -> 64 channels without bias)
-and of its depthwise separable version (4,672) and times both once. This script measures more:
-the feature-map sizes of the lesson's mini-Xception at 180x180 (176x176x32 ... 11x11x512), a
-forward pass and a training step (forward + gradients), each compiled by ``tf.function`` without
-and with XLA, and one training step of the whole mini-Xception. Everything is printed in one
+and of its depthwise separable version (4,672) and leaves their speed to this script. It times
+both at the feature-map sizes of the lesson's mini-Xception at 180x180 (176x176x32 ...
+11x11x512): a forward pass and a training step (forward + gradients), each compiled by
+``tf.function`` without and with XLA, and one training step of the whole mini-Xception. Everything is printed in one
 table with the ratios side by side, so the numbers compare within one run on one load.
 
 Run from the repository root::

@@ -37,7 +37,7 @@ LANDMARKS = list(standins.CELEBA_LANDMARKS)
 TEXT_FILES = ("list_attr_celeba.txt", "list_eval_partition.txt", "list_landmarks_align_celeba.txt")
 SPLIT_IDS = {"train": 0, "validation": 1, "test": 2}
 #: Stand-in faces per profile (80 % train, 10 % validation, 10 % test).
-STANDIN_SIZES = {"smoke": 600, "cpu": 6000, "full": 12000}
+STANDIN_SIZES = {"smoke": 1000, "cpu": 6000, "full": 12000}
 FOLDER = "celeba"
 
 
