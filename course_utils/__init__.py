@@ -17,7 +17,7 @@ import sys as _sys
 # the tests also set it in the environment).
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from . import datasets, env, paths, plots, profiles  # noqa: E402
+from . import datasets, env, paths, plots, profiles, training  # noqa: E402
 from .env import banner, device_description, profile, setup  # noqa: E402
 from .errors import CourseError, DataDirError, DataError, ProfileError  # noqa: E402
 from .paths import data_dir  # noqa: E402
@@ -49,6 +49,7 @@ __all__ = [
     "paths",
     "plots",
     "profiles",
+    "training",
     "CourseError",
     "DataDirError",
     "DataError",

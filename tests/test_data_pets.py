@@ -102,9 +102,7 @@ def test_shuffle_moves_pairs_together_and_repeats_with_its_seed(data_home, monke
         next(iter(pets.dataset(files, (32, 32), batch_size=10, shuffle=True, seed=3)))
         for _ in range(2)
     )
-    order = [
-        next(i for i in range(10) if np.array_equal(images[i], image)) for image in first[0]
-    ]
+    order = [next(i for i in range(10) if np.array_equal(images[i], image)) for image in first[0]]
     assert sorted(order) == list(range(10)) and order != list(range(10))
     for position, i in enumerate(order):  # each photo still has its own mask
         assert np.array_equal(first[1][position], masks[i])

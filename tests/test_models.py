@@ -39,12 +39,16 @@ def test_input_range_centres_the_pixels_with_the_same_weights():
     assert centred.count_params() == book.count_params()
     rescaled = {}
     for label, model in (("book", book), ("centred", centred)):
-        rescaling = next(layer for layer in model.layers if isinstance(layer, keras.layers.Rescaling))
+        rescaling = next(
+            layer for layer in model.layers if isinstance(layer, keras.layers.Rescaling)
+        )
         pixels = np.array([[0.0, 127.5, 255.0]], "float32")
         rescaled[label] = np.asarray(rescaling(pixels))[0]
     np.testing.assert_allclose(rescaled["book"], [0, 0.5, 1], atol=1e-6)
     np.testing.assert_allclose(rescaled["centred"], [-1, 0, 1], atol=1e-6)
-    assert architecture(book) == architecture(classic_convnet(input_shape=(48, 48, 3), input_range=(0, 1)))
+    assert architecture(book) == architecture(
+        classic_convnet(input_shape=(48, 48, 3), input_range=(0, 1))
+    )
 
 
 def test_book_augmentation_maps_the_generator_arguments():
