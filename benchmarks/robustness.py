@@ -80,6 +80,18 @@ LESSON_CHECKS: dict[str, list[Check]] = {
     "06": [Check("mean IoU gain over the baseline", "gain", "P.min_miou_gain")],
     "07": [Check("mini-Xception test accuracy", "xception_acc", "P.min_test_accuracy")],
     "08": [Check("test accuracy", "test_acc", "P.min_test_accuracy")],
+    "10": [
+        Check(
+            "parallel reads / sequential reads (images/s)",
+            "speed[f'parallel map ({P.parallel_calls} calls)'][0] / sequential",
+            "2",
+        ),
+        Check(
+            "cache / sequential reads (images/s)",
+            "speed['cache (second epoch on)'][0] / sequential",
+            "2",
+        ),
+    ],
     "09": [
         Check(
             "VGG16 filter patterns: lowest gain", "min(all_gains.values())", "P.min_pattern_gain"
