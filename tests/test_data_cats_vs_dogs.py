@@ -232,3 +232,30 @@ def test_offline_download_fails_fast_with_instructions(data_home, monkeypatch):
     with pytest.raises(DataError, match="by hand"):
         cats_vs_dogs.small_subset(source)
     assert not list((data_home / "cats_vs_dogs").glob("*.part"))
+
+
+def test_lesson_order_a_smaller_subset_after_the_default_one(data_home, tmp_path, monkeypatch):
+    """Issue 12, defect 1: lesson 02 builds the default subset, then lesson 04 asks for fewer
+    images per class (its cpu sizes). The resolver finds the default subset ("local subset");
+    the smaller one must still have the requested sizes, chosen by the same rule (the first
+    files by number), built from the default subset when no archive is left."""
+    monkeypatch.setattr(cats_vs_dogs, "DEFAULT_SIZES", SIZES)
+    monkeypatch.setattr(cats_vs_dogs, "search_folders", lambda: [data_home / "cats_vs_dogs"])
+    archive = write_tree(tmp_path / "kaggle", kaggle_files())
+    lesson_02 = cats_vs_dogs.small_subset(local(archive / "train"))  # the default sizes
+    check_subset(lesson_02)
+    source = cats_vs_dogs.resolve("cpu")
+    assert source.how == "local subset" and source.location == str(lesson_02)
+    assert cats_vs_dogs.small_subset(source) == lesson_02  # default sizes: the same folder
+    smaller = (2, 1, 1)
+    lesson_04 = cats_vs_dogs.small_subset(source, smaller)
+    assert lesson_04 != lesson_02
+    check_subset(lesson_04, smaller)
+    numbers = {
+        split: sorted(int(f.name.split(".")[1]) for f in (lesson_04 / split / "dogs").iterdir())
+        for split in cats_vs_dogs.SPLITS
+    }
+    assert numbers == {"train": [0, 1], "validation": [2], "test": [3]}
+    check_subset(lesson_02)  # untouched
+    with pytest.raises(DataError, match="more images"):
+        cats_vs_dogs.small_subset(source, (5, 2, 2))

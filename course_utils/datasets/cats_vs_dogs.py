@@ -347,6 +347,27 @@ def _subset_dest(sizes, default) -> str:
     return SUBSET_NAME if tuple(sizes) == default else f"{SUBSET_NAME}_{'_'.join(map(str, sizes))}"
 
 
+def _from_local_subset(folder: Path, sizes: tuple[int, int, int] | None) -> Path:
+    """The default subset ``folder`` when it has ``sizes``; else a subset of ``sizes`` drawn
+    from it by the same rule (the first files by number), e.g. lesson 04's smaller ``cpu`` sizes
+    after lesson 02 built the default one. Its files are the first of the archive, so the rule
+    picks the same files as it would from the archive."""
+    if sizes is None or _complete_subset(folder, tuple(sizes)):
+        return folder
+    sizes = tuple(sizes)
+    have = json.loads((folder / MARKER).read_text())["sizes"]
+    if sum(sizes) > sum(have):
+        raise DataError(
+            f"{folder} holds {have[0]}/{have[1]}/{have[2]} images per class; {sizes} needs more "
+            "images than that. Put the downloaded archive in the data folder (`python -m "
+            "course_utils fetch cats_vs_dogs`) and run again."
+        )
+    dest = data_dir() / _subset_dest(sizes, DEFAULT_SIZES)
+    if _complete_subset(dest, sizes):
+        return dest
+    return _build_subset(dest, sizes, str(folder), _fill_from_path(folder))
+
+
 def small_subset(source: DataSource, sizes: tuple[int, int, int] | None = None) -> Path:
     """The folder ``.../cats_vs_dogs_small`` with ``{train,validation,test}/{cats,dogs}``.
 
@@ -364,7 +385,7 @@ def small_subset(source: DataSource, sizes: tuple[int, int, int] | None = None) 
             return dest
         return _build_subset(dest, sizes, f"stand-in {raw.name}", _fill_from_path(raw))
     if source.how == "local subset":
-        return Path(source.location)
+        return _from_local_subset(Path(source.location), sizes)
     if source.how in ("tfds cache", "tfds download"):
         sizes = tuple(sizes or DEFAULT_SIZES)
         dest = data_dir() / _subset_dest(sizes, DEFAULT_SIZES)
