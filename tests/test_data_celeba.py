@@ -133,3 +133,29 @@ def test_standin_male_matches_what_is_drawn(data_home):
     male = files.attributes[:, celeba.ATTRIBUTES.index("Male")]
     assert 0 < male.sum() < 40
     assert not (files.attributes[:, celeba.ATTRIBUTES.index("Goatee")] & ~male).any()
+
+
+def test_drive_quota_goes_on_with_the_standin_loudly(data_home, monkeypatch, capsys):
+    """Issue 12, defect 3: Google Drive's daily quota makes tfds fail; lesson 08 goes on with
+    the stand-in, says so and what to do, and its source says stand-in from then on."""
+
+    def quota(split, download):
+        raise DataError(
+            "tfds could not load celeb_a (NonMatchingChecksumError: Google Drive "
+            f"quota exceeded). {celeba.manual_steps()}"
+        )
+
+    monkeypatch.setattr(celeba, "_from_tfds", quota)
+    monkeypatch.setitem(celeba.STANDIN_SIZES, "cpu", 40)
+    real = DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds download")
+    source, splits = celeba.load_splits(real, "cpu")
+    out = capsys.readouterr().out
+    assert "quota exceeded" in out and "by hand" in out and "NOT CelebA's" in out
+    assert source.is_standin and "NOT CelebA's" in source.note
+    assert set(splits) == {"train", "validation", "test"}
+    example = next(iter(splits["test"]))
+    assert example["image"].shape == (218, 178, 3)
+    # A stand-in that fails is a bug, not a quota: it is raised.
+    monkeypatch.setattr(celeba, "load", lambda s, split: quota(split, False))
+    with pytest.raises(DataError):
+        celeba.load_splits(source, "cpu")

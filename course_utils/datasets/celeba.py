@@ -68,9 +68,14 @@ def resolve(profile: str) -> DataSource:
             return DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds cache")
         if reachable(REMOTES["celeba_images"].host):
             return DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds download")
+    return standin_source(profile)
+
+
+def standin_source(profile: str, why: str = "CelebA not reachable") -> DataSource:
+    """The generated faces for ``profile`` (their size depends on it)."""
     n = STANDIN_SIZES[profile]
     folder = data_dir() / "standins" / f"celeba-v{standins.FACES_VERSION}-n{n}-s0"
-    note = "" if profile == "smoke" else "CelebA not reachable: results are NOT CelebA's"
+    note = "" if profile == "smoke" else f"{why}: results are NOT CelebA's"
     return DataSource("celeba", STANDIN, "generated faces", str(folder), "generated", note)
 
 
@@ -232,3 +237,26 @@ def load(source: DataSource, split: str = "train"):
     if source.how in ("tfds cache", "tfds download"):
         return _from_tfds(split, source.how == "tfds download")
     return _from_files(Path(source.location), split)
+
+
+def load_splits(
+    source: DataSource, profile: str, splits: tuple[str, ...] = ("train", "validation", "test")
+) -> tuple[DataSource, dict]:
+    """``(source, {split: dataset})``: :func:`load` for each split; when the real data cannot be
+    had (Google Drive's daily quota for CelebA is the usual reason), says so loudly, with what to
+    do, and goes on with the stand-in, so that a lesson still runs (its results then labeled as
+    the stand-in's)."""
+    try:
+        return source, {split: load(source, split) for split in splits}
+    except DataError as error:
+        if source.is_standin:
+            raise
+        fallback = standin_source(profile, "CelebA could not be loaded")
+        print(
+            f"WARNING: {error}\nWARNING: going on with the stand-in ({fallback.label}); "
+            "every result below is the stand-in's, NOT CelebA's. Run the lesson again once "
+            "the files are in place.",
+            flush=True,
+        )
+        return fallback, {split: load(fallback, split) for split in splits}
+
