@@ -259,3 +259,17 @@ def test_lesson_order_a_smaller_subset_after_the_default_one(data_home, tmp_path
     check_subset(lesson_02)  # untouched
     with pytest.raises(DataError, match="more images"):
         cats_vs_dogs.small_subset(source, (5, 2, 2))
+
+
+def test_keras_get_file_extraction_folder_is_found(data_home, monkeypatch):
+    """Issue 12, defect 7: ``keras.utils.get_file("cats_and_dogs.zip", <Microsoft zip>,
+    extract=True)`` extracts into ``cats_and_dogs_extracted/PetImages/...`` in Keras' cache;
+    the resolver finds it there instead of downloading the 786 MB again."""
+    keras_cache = data_home / "keras" / "datasets"
+    monkeypatch.setattr(cats_vs_dogs, "search_folders", lambda: [keras_cache])
+    monkeypatch.setattr(cats_vs_dogs, "reachable", lambda *a, **k: True)
+    write_tree(keras_cache / "cats_and_dogs_extracted", microsoft_files())
+    source = cats_vs_dogs.resolve("cpu")
+    assert source.how == "local archive"
+    assert source.location == str(keras_cache / "cats_and_dogs_extracted")
+    check_subset(cats_vs_dogs.small_subset(source, SIZES))

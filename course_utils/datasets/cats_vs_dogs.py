@@ -70,6 +70,7 @@ LOCAL_NAMES = (
     "cats_and_dogs_filtered.zip",
     "cats_and_dogs_filtered",
     "cats_and_dogs_filtered_extracted",  # where keras.utils.get_file(extract=True) puts it
+    "cats_and_dogs_extracted",  # the same for get_file("cats_and_dogs.zip", <Microsoft zip>)
 )
 
 
@@ -88,7 +89,13 @@ def _looks_usable(path: Path) -> bool:
         return zipfile.is_zipfile(path)
     if not path.is_dir():
         return False
-    for pattern in ("cat.*.jpg", "Cat/*.jpg", "*/cats/cat.*.jpg", "*/*/cats/cat.*.jpg"):
+    for pattern in (
+        "cat.*.jpg",
+        "Cat/*.jpg",
+        "*/Cat/*.jpg",
+        "*/cats/cat.*.jpg",
+        "*/*/cats/cat.*.jpg",
+    ):
         if next(path.glob(pattern), None) is not None:
             return True
     return False

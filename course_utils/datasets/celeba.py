@@ -259,4 +259,3 @@ def load_splits(
             flush=True,
         )
         return fallback, {split: load(fallback, split) for split in splits}
-
