@@ -6,3 +6,33 @@ import os
 os.environ.setdefault("COURSE_PROFILE", "smoke")
 # Keep the kernels' TensorFlow C++ logs quiet too (they inherit this environment).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+#: Seconds per file in one run of the suite on a 2-core machine (pytest --durations=0; rounded),
+#: for the order below. A file missing here counts as short.
+SECONDS = {
+    "notebooks/08_celeba_gender.ipynb": 60,
+    "notebooks/06_image_segmentation.ipynb": 55,
+    "notebooks/07_architecture_patterns.ipynb": 50,
+    "notebooks/10_scaling_up.ipynb": 50,
+    "tests/test_browser.py": 45,
+    "tests/test_grad_cam_pointing.py": 40,
+    "tests/test_scaling.py": 40,
+    "notebooks/03_data_augmentation.ipynb": 40,
+    "notebooks/09_interpretability.ipynb": 30,
+    "notebooks/01_mnist_convnet.ipynb": 30,
+    "notebooks/02_cats_vs_dogs_from_scratch.ipynb": 25,
+    "notebooks/04_transfer_learning_vgg16.ipynb": 25,
+    "notebooks/05_transfer_learning_mobilenetv2.ipynb": 25,
+    "tests/test_training.py": 25,
+    "tests/test_export.py": 15,
+    "tests/test_data_standins.py": 14,
+    "tests/test_executed.py": 12,
+    "notebooks/00_setup.ipynb": 8,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Long files first. pytest-xdist (``--dist loadfile --no-loadscope-reorder``) hands out
+    whole files in this order; a long file handed out last keeps one worker busy while the
+    others have nothing left to do."""
+    items.sort(key=lambda item: -SECONDS.get(item.nodeid.split("::")[0], 1))  # stable
