@@ -161,7 +161,7 @@ def test_existing_foreign_folder_is_not_overwritten(data_home, tmp_path):
 
 
 def test_resolver(data_home, monkeypatch):
-    monkeypatch.setattr(cats_vs_dogs, "reachable", lambda host: False)
+    monkeypatch.setattr(cats_vs_dogs, "reachable", lambda *a, **k: False)
     monkeypatch.setattr(cats_vs_dogs, "search_folders", lambda: [data_home / "cats_vs_dogs"])
     monkeypatch.setenv("TFDS_DATA_DIR", str(data_home / "tfds"))
     assert cats_vs_dogs.resolve("smoke").is_standin
@@ -172,7 +172,7 @@ def test_resolver(data_home, monkeypatch):
     found = cats_vs_dogs.resolve("cpu")
     assert found.kind == "real" and found.location.endswith("kagglecatsanddogs_5340.zip")
     assert cats_vs_dogs.resolve("smoke").is_standin  # smoke never uses real data
-    monkeypatch.setattr(cats_vs_dogs, "reachable", lambda host: True)
+    monkeypatch.setattr(cats_vs_dogs, "reachable", lambda *a, **k: True)
     assert cats_vs_dogs.resolve_tfds("full").how == "tfds download"
 
 
@@ -273,3 +273,27 @@ def test_keras_get_file_extraction_folder_is_found(data_home, monkeypatch):
     assert source.how == "local archive"
     assert source.location == str(keras_cache / "cats_and_dogs_extracted")
     check_subset(cats_vs_dogs.small_subset(source, SIZES))
+
+
+def test_tfds_prepares_from_the_course_zip_instead_of_downloading_it_again(data_home, monkeypatch):
+    """Issue 12, defect 7: with the Microsoft zip already in the data folder, tfds gets that
+    folder as ``manual_dir`` (tfds looks there for the file name of its checksum list,
+    kagglecatsanddogs_5340.zip) and needs no network; without it, tfds downloads as usual."""
+    import tensorflow_datasets as tfds
+
+    calls = []
+    monkeypatch.setattr(tfds, "load", lambda *a, **k: calls.append(k) or ("ds", "info"))
+    monkeypatch.setattr(cats_vs_dogs, "reachable", lambda *a, **k: False)
+    monkeypatch.setenv("TFDS_DATA_DIR", str(data_home / "tfds"))
+    with pytest.raises(DataError, match="cannot reach"):
+        cats_vs_dogs._tfds_load("train", download=True)
+    assert cats_vs_dogs.resolve_tfds("cpu").is_standin
+    folder = data_home / "cats_vs_dogs"
+    folder.mkdir()
+    (folder / "kagglecatsanddogs_5340.zip").write_bytes(b"PK")  # only its name matters here
+    assert cats_vs_dogs.resolve_tfds("cpu").how == "tfds download"
+    assert cats_vs_dogs._tfds_load("train", download=True) == ("ds", "info")
+    config = calls[-1]["download_and_prepare_kwargs"]["download_config"]
+    assert str(config.manual_dir) == str(folder)
+    cats_vs_dogs._tfds_load("train", download=False)  # the tfds cache: nothing to prepare
+    assert "download_and_prepare_kwargs" not in calls[-1]

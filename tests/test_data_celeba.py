@@ -107,7 +107,7 @@ def test_damaged_text_files_give_clear_errors(data_home, file, damage, message):
 
 
 def test_tfds_failure_explains_manual_steps(data_home, monkeypatch):
-    monkeypatch.setattr(celeba, "reachable", lambda host: False)
+    monkeypatch.setattr(celeba, "reachable", lambda *a, **k: False)
     source = DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds download")
     with pytest.raises(DataError, match="by hand.*list_attr_celeba.txt"):
         celeba.load(source, "train")
@@ -118,7 +118,7 @@ def test_tfds_failure_explains_manual_steps(data_home, monkeypatch):
 
 
 def test_resolver(data_home, monkeypatch):
-    monkeypatch.setattr(celeba, "reachable", lambda host: False)
+    monkeypatch.setattr(celeba, "reachable", lambda *a, **k: False)
     monkeypatch.setenv("TFDS_DATA_DIR", str(data_home / "tfds"))
     assert celeba.resolve("full").is_standin
     official_files(data_home / "celeba")

@@ -110,7 +110,7 @@ def test_shuffle_moves_pairs_together_and_repeats_with_its_seed(data_home, monke
 
 
 def test_resolver_finds_local_copy(data_home, monkeypatch):
-    monkeypatch.setattr(pets, "reachable", lambda host: False)
+    monkeypatch.setattr(pets, "reachable", lambda *a, **k: False)
     monkeypatch.setenv("TFDS_DATA_DIR", str(data_home / "tfds"))
     assert pets.resolve("cpu").is_standin and "NOT real" in pets.resolve("cpu").note
     oxford_archives(data_home / "oxford_iiit_pet")

@@ -160,7 +160,7 @@ def resolve(profile: str) -> DataSource:
     if tfds_prepared("cats_vs_dogs"):
         return DataSource("cats_vs_dogs", REAL, "cats vs dogs", "tfds cats_vs_dogs", "tfds cache")
     remote = REMOTES["microsoft_cats_dogs"]
-    if reachable(remote.host):
+    if reachable(remote.host, remote.port):
         return DataSource("cats_vs_dogs", REAL, "cats vs dogs", remote.url, "download")
     return _standin_source("cats_vs_dogs", profile, *STANDIN_SIZES[profile])
 
@@ -173,7 +173,9 @@ def resolve_tfds(profile: str) -> DataSource:
             return DataSource(
                 "cats_vs_dogs_tfds", REAL, "cats vs dogs (tfds)", "cats_vs_dogs", "tfds cache"
             )
-        if reachable(REMOTES["microsoft_cats_dogs"].host):
+        remote = REMOTES["microsoft_cats_dogs"]
+        have_zip = (data_dir() / "cats_vs_dogs" / remote.filename).is_file()  # tfds reads it
+        if have_zip or reachable(remote.host, remote.port):
             return DataSource(
                 "cats_vs_dogs_tfds", REAL, "cats vs dogs (tfds)", "cats_vs_dogs", "tfds download"
             )
@@ -441,19 +443,35 @@ class SplitsInfo:
 
 def _tfds_load(split, download: bool):
     """``tfds.load("cats_vs_dogs", split=..., as_supervised=True, with_info=True)`` with a
-    clear :class:`DataError` when it cannot be had (within seconds when offline)."""
+    clear :class:`DataError` when it cannot be had (within seconds when offline).
+
+    When the course already has the Microsoft zip (``fetch cats_vs_dogs``, or a mirror), tfds
+    is given its folder as ``manual_dir``: tfds then prepares from that file (it looks there
+    for the file name its checksum list gives) instead of downloading the 786 MB a second time.
+    """
     remote = REMOTES["microsoft_cats_dogs"]
-    if download and not reachable(remote.host):
+    zip_folder = data_dir() / "cats_vs_dogs"
+    have_zip = (zip_folder / remote.filename).is_file()
+    if download and not have_zip and not reachable(remote.host, remote.port):
         raise DataError(
             f"cannot reach {remote.host}, so tfds cannot download cats_vs_dogs. Copy a prepared "
             f"~/tensorflow_datasets/cats_vs_dogs folder here (TFDS_DATA_DIR sets another place) "
-            f"or put {remote.filename} in {data_dir() / 'cats_vs_dogs'}."
+            f"or put {remote.filename} in {zip_folder}."
         )
     try:
         import tensorflow_datasets as tfds
 
+        kwargs = {}
+        if download and have_zip:
+            config = tfds.download.DownloadConfig(manual_dir=str(zip_folder))
+            kwargs["download_and_prepare_kwargs"] = {"download_config": config}
         return tfds.load(
-            "cats_vs_dogs", split=split, as_supervised=True, with_info=True, download=download
+            "cats_vs_dogs",
+            split=split,
+            as_supervised=True,
+            with_info=True,
+            download=download,
+            **kwargs,
         )
     except Exception as e:  # noqa: BLE001 - tfds raises many kinds; all mean "not available"
         raise DataError(

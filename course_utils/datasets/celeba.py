@@ -66,7 +66,7 @@ def resolve(profile: str) -> DataSource:
             return DataSource("celeba", REAL, "CelebA", str(folder), "official files")
         if tfds_prepared("celeb_a"):
             return DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds cache")
-        if reachable(REMOTES["celeba_images"].host):
+        if reachable(REMOTES["celeba_images"].host, REMOTES["celeba_images"].port):
             return DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds download")
     return standin_source(profile)
 

@@ -99,7 +99,7 @@ def resolve(profile: str) -> DataSource:
             return DataSource("pets", REAL, name, str(folder), "local files")
         if tfds_prepared("oxford_iiit_pet"):
             return DataSource("pets", REAL, name, "oxford_iiit_pet", "tfds cache")
-        if reachable(REMOTES["pets_images"].host):
+        if reachable(REMOTES["pets_images"].host, REMOTES["pets_images"].port):
             return DataSource("pets", REAL, name, str(data_dir() / FOLDER), "download")
     n, size = STANDIN_SIZES[profile]
     folder = data_dir() / "standins" / f"pets-v{standins.PETS_VERSION}-{size}px-n{n}-s1"
