@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -124,3 +126,27 @@ def test_standin_is_as_large_as_lesson_01_asks(profile):
         assert asked is None or asked <= have
     if profile == "smoke":
         assert (settings["train_samples"], settings["test_samples"]) == (n_train, n_test)
+
+
+def test_download_goes_through_fetch_and_the_mirror(no_local_mnist, monkeypatch):
+    """The MNIST download is the course's verified ``fetch`` of Keras' file into Keras' cache
+    (so ``keras.datasets.mnist.load_data()`` finds it too), from ``COURSE_MIRROR`` when set."""
+    monkeypatch.setenv("COURSE_MIRROR", "http://127.0.0.1:8765")
+    seen = []
+    monkeypatch.setattr(mnist, "reachable", lambda host, port: seen.append((host, port)) or True)
+    source = mnist.resolve("cpu")
+    assert seen == [("127.0.0.1", 8765)]
+    assert source.how == "keras download" and source.location == "http://127.0.0.1:8765/mnist.npz"
+
+    def fake_fetch(remote, folder):
+        assert remote is mnist.REMOTES["mnist"] and Path(folder) == mnist.keras_cache_file().parent
+        Path(folder).mkdir(parents=True)
+        z = np.zeros((3, 28, 28), np.uint8)
+        np.savez(
+            mnist.keras_cache_file(), x_train=z, y_train=np.arange(3), x_test=z, y_test=np.arange(3)
+        )
+        return mnist.keras_cache_file()
+
+    monkeypatch.setattr(mnist, "fetch", fake_fetch)
+    data = mnist.load(source)
+    assert data.x_train.shape == (3, 28, 28) and data.source.name == "MNIST"

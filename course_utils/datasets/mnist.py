@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import DataError
 from ..paths import REPO_DATA, data_dir
 from . import idx, standins
-from .download import reachable
+from .download import REMOTES, fetch, reachable
 from .source import REAL, STANDIN, DataSource
 
 MNIST_CLASS_NAMES = [str(d) for d in range(10)]
@@ -39,7 +39,6 @@ FASHION_CLASS_NAMES = [
     "Bag",
     "Ankle boot",
 ]
-KERAS_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 SYSTEM_DATASETS = Path("/usr/share/datasets")
 #: Stand-in sizes per profile: smoke generates only what lesson 01 uses in smoke (6,000
 #: training and 2,000 test images; generating takes about 1 ms per image).
@@ -88,8 +87,9 @@ def resolve(profile: str) -> DataSource:
     folder = _local_idx("mnist")
     if folder:
         return DataSource("mnist", REAL, "MNIST", str(folder), "local IDX files")
-    if profile != "smoke" and reachable("storage.googleapis.com"):
-        return DataSource("mnist", REAL, "MNIST", KERAS_URL, "keras download")
+    remote = REMOTES["mnist"]  # Keras' own file; from the mirror when COURSE_MIRROR is set
+    if profile != "smoke" and reachable(remote.host, remote.port):
+        return DataSource("mnist", REAL, "MNIST", remote.source_url, "keras download")
     folder = _local_idx("fashion-mnist")
     if folder:
         return DataSource(
@@ -113,14 +113,18 @@ def load(
     """Load the data ``source`` names; keep the first ``train_samples``/``test_samples``."""
     class_names = FASHION_CLASS_NAMES if source.name == "Fashion-MNIST" else MNIST_CLASS_NAMES
     if source.how == "keras download":
-        import keras
-
+        # The file keras.datasets.mnist.load_data() downloads, put where it looks for it,
+        # verified against the course's pinned SHA-256 (and from the mirror when one is set).
         try:
-            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-        except Exception as e:  # noqa: BLE001 - any download failure falls back, loudly
+            path = fetch(REMOTES["mnist"], keras_cache_file().parent)
+        except DataError as e:  # any download failure falls back, loudly
             warnings.warn(f"MNIST download failed ({e}); using offline data instead", stacklevel=2)
             fallback = resolve("smoke")
             return load(fallback, train_samples, test_samples)
+        with np.load(path) as f:
+            x_train, y_train, x_test, y_test = (
+                f[k] for k in ("x_train", "y_train", "x_test", "y_test")
+            )
     elif source.how == "keras cache":
         with np.load(source.location) as f:
             x_train, y_train, x_test, y_test = (
