@@ -45,3 +45,60 @@ def test_lesson_05_image_size_has_its_own_imagenet_weights(profile, monkeypatch)
         f"lesson 05 ({profile}): MobileNetV2 has no ImageNet weights for {size} px; "
         "use 96, 128, 160, 192 or 224"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "module", "kwargs"),
+    [
+        ("VGG16", "vgg16", {"include_top": False, "input_shape": (150, 150, 3)}),
+        ("Xception", "xception", {"include_top": False, "input_shape": (150, 150, 3)}),
+        ("MobileNetV2", "mobilenet_v2", {"include_top": False, "input_shape": (96, 96, 3)}),
+        ("VGG16", "vgg16", {}),
+    ],
+)
+def test_weight_key_names_the_file_keras_loads(name, module, kwargs, monkeypatch):
+    """With ``COURSE_MIRROR`` set, ``load_application`` fetches ``weight_key``'s file into Keras'
+    cache first: it must be the very file Keras then asks for (asked of Keras itself)."""
+    import importlib
+
+    import keras
+
+    from course_utils.datasets.download import WEIGHT_REMOTES
+    from course_utils.pretrained import weight_key
+
+    wanted = []
+
+    def no_download(fname, *args, **kwargs):
+        wanted.append(fname)
+        raise _NoDownload
+
+    monkeypatch.setattr(
+        importlib.import_module(f"keras.src.applications.{module}").file_utils,
+        "get_file",
+        no_download,
+    )
+    with pytest.raises(_NoDownload):
+        getattr(keras.applications, name)(weights="imagenet", **kwargs)
+    key = weight_key(name, kwargs.get("include_top", True), kwargs.get("input_shape"))
+    assert wanted == [WEIGHT_REMOTES[key].filename]
+
+
+def test_load_application_fetches_weights_from_the_mirror_first(monkeypatch):
+    from course_utils import pretrained
+    from course_utils.datasets import download
+
+    order = []
+    monkeypatch.setenv("COURSE_MIRROR", "http://127.0.0.1:8765")
+    monkeypatch.setattr(download, "fetch_weights", lambda key: order.append(("fetch", key)))
+
+    def VGG16(weights, **kwargs):  # noqa: N802 - named like the Keras constructor
+        order.append(("build", weights))
+        return "model"
+
+    model, weights = pretrained.load_application(VGG16, "cpu", include_top=False)
+    assert model == "model" and weights.pretrained
+    assert order == [("fetch", "vgg16_notop"), ("build", "imagenet")]
+    monkeypatch.delenv("COURSE_MIRROR")
+    order.clear()
+    pretrained.load_application(VGG16, "cpu", include_top=False)
+    assert order == [("build", "imagenet")]  # no mirror: Keras downloads as usual
