@@ -108,11 +108,13 @@ def test_kaggle_competition_zip_with_nested_train_zip(data_home, tmp_path):
     check_subset(cats_vs_dogs.small_subset(local(outer), SIZES))
 
 
-def test_microsoft_zip_skips_bad_files_and_converts_cmyk(data_home, tmp_path):
+def test_microsoft_zip_skips_bad_files_and_converts_cmyk(data_home, tmp_path, capsys):
     files = microsoft_files()
     archive = write_zip(tmp_path / "kagglecatsanddogs_5340.zip", files)
     before = archive.read_bytes()
     record = check_subset(cats_vs_dogs.small_subset(local(archive), SIZES))
+    # What the learner reads: both counts (issue 12, defect 6).
+    assert "skipped 2 unusable files, re-encoded 1 as plain RGB JPEG" in capsys.readouterr().out
     skipped = {s["file"]: s["problem"] for s in record["skipped"]}
     assert skipped == {
         "PetImages/Cat/1.jpg": "empty file (0 bytes)",

@@ -315,8 +315,12 @@ def _build_subset(dest: Path, sizes, origin: str, fill: Callable[[Path, _Build],
         except OSError:
             if not _complete_subset(dest, sizes):
                 raise
-        if build.skipped:
-            print(f"{origin}: skipped {len(build.skipped)} unusable files (listed in {MARKER})")
+        if build.skipped or build.converted:
+            print(
+                f"{origin}: skipped {len(build.skipped)} unusable files, re-encoded "
+                f"{len(build.converted)} as plain RGB JPEG (CMYK, PNG under a .jpg name, or "
+                f"JPEGs that make libjpeg warn); both listed in {dest / MARKER}"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return dest
