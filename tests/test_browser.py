@@ -232,7 +232,7 @@ def test_lesson_01_deck_in_chromium(browser, tmp_path):
 
     # Section 2 (the output-size formula, typeset by the local MathJax) for the screenshot. Wait
     # for MathJax to finish typesetting first: moving to a slide while it works left the formula
-    # half-typeset (a hidden CHTML copy beside the preview) in about 1 of 3 runs on Chromium 156.
+    # half-typeset (a hidden CHTML copy beside the preview) in 2 of 4 tries on Chromium 156.
     page.wait_for_function("() => window.MathJax && MathJax.isReady", timeout=30_000)
     typeset = page.evaluate(
         "() => new Promise(r => MathJax.Hub.Queue(() => r(document.querySelectorAll('.MathJax_CHTML').length)))"
