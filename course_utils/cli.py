@@ -130,7 +130,7 @@ def cmd_data(args: argparse.Namespace) -> int:
 def _fetch_one(name: str) -> str:
     """Download, verify and unpack one data set; returns where it is."""
     from .datasets import cats_vs_dogs, celeba, mnist, pets
-    from .datasets.download import REMOTES, extract, fetch, reachable
+    from .datasets.download import REMOTES, extract, fetch
     from .datasets.source import REAL, DataSource
 
     if name == "mnist":
@@ -147,28 +147,14 @@ def _fetch_one(name: str) -> str:
             extract(fetch(REMOTES[key], folder), folder)
         return str(folder)
     if name == "celeba":
-        folder = data_dir() / celeba.FOLDER
-        for key in ("celeba_attributes", "celeba_partition", "celeba_landmarks", "celeba_images"):
-            fetch(REMOTES[key], folder)
-        return str(folder)
+        return str(celeba.fetch_files(data_dir() / celeba.FOLDER))
     if name == "weights":
         from .datasets.download import fetch_weights
 
         paths = [fetch_weights(key) for key in weight_keys()]
         return f"{paths[0].parent} ({len(paths)} files, Keras' cache)"
     if name == "cats_vs_dogs_tfds":
-        host = REMOTES["microsoft_cats_dogs"].host
-        if not reachable(host):
-            raise DataError(
-                f"cannot reach {host}, so tfds cannot download cats_vs_dogs here. Copy a "
-                f"prepared ~/tensorflow_datasets/cats_vs_dogs folder from a machine with network "
-                f"(TFDS_DATA_DIR sets another place)."
-            )
-        import tensorflow_datasets as tfds
-
-        builder = tfds.builder("cats_vs_dogs")
-        builder.download_and_prepare()
-        return str(builder.data_dir)
+        return str(cats_vs_dogs.prepare_tfds())
     raise DataError(f"unknown data set {name!r}; choose from {', '.join(FETCHABLE)}")
 
 

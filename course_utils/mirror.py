@@ -46,10 +46,12 @@ _CACHE = ".mirror-checksums.json"
 
 
 def known_files() -> set[str]:
-    """File names of every download the course makes (data archives, ImageNet weights)."""
-    from .datasets.download import REMOTES, WEIGHT_REMOTES
+    """File names of every download the course makes (data archives, ImageNet weights, the
+    slide decks' JavaScript packages)."""
+    from .datasets.download import REMOTES, WEB_REMOTES, WEIGHT_REMOTES
 
-    return {remote.filename for remote in (*REMOTES.values(), *WEIGHT_REMOTES.values())}
+    remotes = (*REMOTES.values(), *WEIGHT_REMOTES.values(), *WEB_REMOTES.values())
+    return {remote.filename for remote in remotes}
 
 
 def _sha256(path: Path) -> str:

@@ -35,7 +35,12 @@ def load_application(constructor, profile, **kwargs):
         from .datasets import download
 
         key = weight_key(name, kwargs.get("include_top", True), kwargs.get("input_shape"))
-        if download.mirror() and key:  # the classroom mirror: put the file where Keras looks
+        if download.mirror():  # the classroom mirror: put the file where Keras looks
+            if key is None:  # Keras would download it from its origin, not the mirror
+                raise download.DataError(
+                    f"no ImageNet weight file of {name} with {kwargs} is on the course's "
+                    f"list, so the mirror cannot serve it (COURSE_MIRROR is set)"
+                )
             download.fetch_weights(key)
         model = constructor(weights=IMAGENET, **kwargs)
         return model, Weights(True, "ImageNet weights")

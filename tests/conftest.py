@@ -10,3 +10,12 @@ def data_home(tmp_path, monkeypatch):
     folder.mkdir()
     monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(scope="session")
+def rehearsal_files(tmp_path_factory):
+    """The rehearsal sources (every real file format, stand-in pictures) at the small scale,
+    built once per test process."""
+    from course_utils import rehearsal
+
+    return rehearsal.build(tmp_path_factory.mktemp("rehearsal-files"), "small")

@@ -102,3 +102,25 @@ def test_load_application_fetches_weights_from_the_mirror_first(monkeypatch):
     order.clear()
     pretrained.load_application(VGG16, "cpu", include_top=False)
     assert order == [("build", "imagenet")]  # no mirror: Keras downloads as usual
+
+
+def test_with_a_mirror_an_unlisted_weight_file_is_never_downloaded_from_its_origin(
+    monkeypatch, capsys
+):
+    """A weight file the course does not list cannot be on the mirror: Keras is not asked for
+    ImageNet weights at all (it would download them from its origin), the model gets random
+    weights, loudly."""
+    from course_utils import pretrained
+    from course_utils.datasets import download
+
+    built = []
+    monkeypatch.setenv("COURSE_MIRROR", "http://127.0.0.1:8765")
+    monkeypatch.setattr(download, "fetch_weights", lambda key: pytest.fail("fetched"))
+
+    def ResNet50(weights, **kwargs):  # noqa: N802 - named like the Keras constructor
+        built.append(weights)
+        return "model"
+
+    _, weights = pretrained.load_application(ResNet50, "cpu", include_top=False)
+    assert built == [None] and not weights.pretrained
+    assert "RANDOM weights" in capsys.readouterr().err

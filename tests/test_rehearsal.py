@@ -8,13 +8,12 @@ import zipfile
 import numpy as np
 import pytest
 
-from course_utils import rehearsal
 from course_utils.datasets import images
 
 
-@pytest.fixture(scope="module")
-def files(tmp_path_factory):
-    return rehearsal.build(tmp_path_factory.mktemp("rehearsal"), "small")
+@pytest.fixture
+def files(rehearsal_files):
+    return rehearsal_files
 
 
 def test_microsoft_archive_has_the_real_layout_and_its_troubles(files):

@@ -10,6 +10,8 @@ import nbformat
 import pytest
 from tool_modules import load_tool
 
+import course_utils.mirror
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
@@ -226,7 +228,10 @@ def test_local_assets_are_unpacked_once_and_decks_load_nothing_remote(tmp_path, 
     assert sorted(fetched) == sorted(a.name for a in slides.ASSETS.values())
     reveal = cache / slides.ASSETS["reveal"].folder
     assert (reveal / "dist" / "x.js").is_file() and not (reveal / "README.md").exists()
-    assert not list((cache / "downloads").glob("*.tgz")), "archives are removed once unpacked"
+    # the archives stay, so that `mirror serve` on the data folder serves them to a classroom
+    kept = sorted(p.name for p in (cache / "downloads").glob("*.tgz"))
+    assert kept == sorted(f"{a.folder}.tgz" for a in slides.ASSETS.values())
+    assert set(kept) <= course_utils.mirror.known_files()
 
     monkeypatch.setattr(slides, "assets_cache", lambda: cache)
     (deck,) = slides.build_decks([NOTEBOOKS[1]], tmp_path / "out", assets="local")

@@ -162,15 +162,28 @@ class Asset:
 
     name: str
     version: str
-    sha256: str
-    size: int
     keep: tuple[str, ...]  # path prefixes inside the package to copy
     entry: str  # the file (or folder, for reveal.js) a deck refers to
 
     @property
+    def remote(self):
+        """The tarball's download (URL, SHA-256, size): ``course_utils`` keeps these pins, so
+        that a classroom mirror (``COURSE_MIRROR``) knows and serves these files too."""
+        from course_utils.datasets.download import WEB_REMOTES
+
+        return WEB_REMOTES[self.folder]
+
+    @property
     def url(self) -> str:
-        base = self.name.split("/")[-1]
-        return f"https://registry.npmjs.org/{self.name}/-/{base}-{self.version}.tgz"
+        return self.remote.url
+
+    @property
+    def sha256(self) -> str:
+        return self.remote.sha256
+
+    @property
+    def size(self) -> int:
+        return self.remote.size
 
     @property
     def folder(self) -> str:
@@ -178,38 +191,30 @@ class Asset:
 
 
 #: The versions nbconvert's reveal template loads from CDNs (reveal.js 4.0.2, RequireJS 2.1.10,
-#: MathJax 2.7.7); jQuery 2.0.3 is not on npm, so 2.2.4, the last 2.x. SHA-256 of the tarballs
-#: measured on download from registry.npmjs.org.
+#: MathJax 2.7.7); jQuery 2.0.3 is not on npm, so 2.2.4, the last 2.x. Their pins (URL, SHA-256,
+#: size) are ``course_utils.datasets.download.WEB_REMOTES``.
 ASSETS = {
     "reveal": Asset(
         "reveal.js",
         "4.0.2",
-        "0c234d5bfe539606c1af4bcc031f0d21ed99e264d90b7859abad34f7e3a0c587",
-        2299732,
         ("dist/", "plugin/notes/", "LICENSE"),
         "",
     ),
     "jquery": Asset(
         "jquery",
         "2.2.4",
-        "1ce113265b4e2a1c8cfc1da2fbf8836bd44e2911daa2a264b8ec52afef2e19a1",
-        272684,
         ("dist/jquery.min.js", "LICENSE"),
         "dist/jquery.min.js",
     ),
     "require": Asset(
         "requirejs",
         "2.1.10",
-        "4f951a198b4ea218c75bafe88056056947fb0b72daefcd5f3a022281c5600c60",
-        231487,
         ("require.js", "LICENSE"),
         "require.js",
     ),
     "mathjax": Asset(
         "mathjax",
         "2.7.7",
-        "f0054315d40f7288b2373b23520677fd1132a405702dfca05ee6ebe5cd0a8677",
-        20707440,
         (
             "MathJax.js",
             "LICENSE",
@@ -240,22 +245,15 @@ def fetch_assets(cache: Path | None = None, progress: bool = True) -> Path:
 
     Raises ``course_utils.errors.DataError`` (saying what to do) when a download fails.
     """
-    from course_utils.datasets.download import Remote, fetch
+    from course_utils.datasets.download import fetch
 
     cache = Path(cache or assets_cache())
     for asset in ASSETS.values():
         unpacked = cache / asset.folder
         if (unpacked / ".complete").is_file():
             continue
-        remote = Remote(
-            asset.url,
-            f"{asset.folder}.tgz",
-            "tar.gz",
-            asset.sha256,
-            asset.size,
-            f"https://www.npmjs.com/package/{asset.name}/v/{asset.version}",
-        )
-        archive = fetch(remote, cache / "downloads", progress=progress)
+        # Kept after unpacking: `mirror serve` on the data folder serves it to a classroom.
+        archive = fetch(asset.remote, cache / "downloads", progress=progress)
         staging = Path(tempfile.mkdtemp(dir=cache, prefix=f".{asset.folder}."))
         try:
             with tarfile.open(archive) as tar:
@@ -271,7 +269,6 @@ def fetch_assets(cache: Path | None = None, progress: bool = True) -> Path:
             staging.replace(unpacked)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        archive.unlink()
     return cache
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import cats_vs_dogs, celeba, mnist, pets
-from .source import REAL, STANDIN, DataSource
+from .source import REAL, REHEARSAL, STANDIN, DataSource
 
 #: data set name -> function(profile name) -> DataSource
 RESOLVERS: dict[str, Callable[[str], DataSource]] = {
@@ -36,6 +36,7 @@ def resolve(dataset: str, profile: str) -> DataSource:
 __all__ = [
     "DataSource",
     "REAL",
+    "REHEARSAL",
     "STANDIN",
     "RESOLVERS",
     "resolve",

@@ -33,7 +33,7 @@ from typing import Any
 from ..errors import DataError
 from ..paths import REPO_DATA, data_dir
 from . import images, standins
-from .download import REMOTES, fetch, reachable, tfds_prepared
+from .download import REMOTES, fetch, mirror, reachable, rehearsal, sha256sum, tfds_prepared
 from .source import REAL, STANDIN, DataSource
 
 CLASS_NAMES = ["cat", "dog"]
@@ -449,13 +449,19 @@ def _tfds_load(split, download: bool):
     """``tfds.load("cats_vs_dogs", split=..., as_supervised=True, with_info=True)`` with a
     clear :class:`DataError` when it cannot be had (within seconds when offline).
 
-    When the course already has the Microsoft zip (``fetch cats_vs_dogs``, or a mirror), tfds
-    is given its folder as ``manual_dir``: tfds then prepares from that file (it looks there
-    for the file name its checksum list gives) instead of downloading the 786 MB a second time.
+    When the course already has the Microsoft zip (``fetch cats_vs_dogs``), tfds is given its
+    folder as ``manual_dir``: tfds then prepares from that file (it looks there for the file
+    name its checksum list gives, and checks it against that list) instead of downloading the
+    786 MB a second time. With a classroom mirror (``COURSE_MIRROR``) the course first fetches
+    the zip from the mirror (verified), then tfds prepares from it the same way: tfds' own
+    downloader cannot be pointed at another server.
     """
     remote = REMOTES["microsoft_cats_dogs"]
     zip_folder = data_dir() / "cats_vs_dogs"
     have_zip = (zip_folder / remote.filename).is_file()
+    if download and not have_zip and mirror():
+        fetch(remote, zip_folder)  # a DataError here says what to do
+        have_zip = True
     if download and not have_zip and not reachable(remote.host, remote.port):
         raise DataError(
             f"cannot reach {remote.host}, so tfds cannot download cats_vs_dogs. Copy a prepared "
@@ -469,6 +475,8 @@ def _tfds_load(split, download: bool):
         if download and have_zip:
             config = tfds.download.DownloadConfig(manual_dir=str(zip_folder))
             kwargs["download_and_prepare_kwargs"] = {"download_config": config}
+            if rehearsal():
+                _tell_tfds_the_rehearsal_checksum(tfds, zip_folder / remote.filename)
         return tfds.load(
             "cats_vs_dogs",
             split=split,
@@ -484,6 +492,30 @@ def _tfds_load(split, download: bool):
             f"copy a prepared ~/tensorflow_datasets/cats_vs_dogs folder here (TFDS_DATA_DIR "
             f"sets another place); the archive is {remote.url}."
         ) from None
+
+
+def prepare_tfds() -> Path:
+    """Download and prepare tfds ``cats_vs_dogs`` (``fetch cats_vs_dogs_tfds``): from the
+    course's zip or the mirror when there, else by tfds' own download. Returns tfds' folder."""
+    _, info = _tfds_load("train", download=True)
+    return Path(info.data_dir)
+
+
+def _tell_tfds_the_rehearsal_checksum(tfds, path: Path) -> None:
+    """In a rehearsal (:mod:`course_utils.rehearsal`), the zip is not Microsoft's, so tfds'
+    registered checksum cannot match: tfds is given the rehearsal file's size and SHA-256 (the
+    course already verified it against the rehearsal mirror's manifest) for that URL. Only in
+    rehearsals; a real run keeps tfds' own check."""
+    from tensorflow_datasets.core.download import checksums
+
+    builder = tfds.builder_cls("cats_vs_dogs")
+    infos = dict(builder.url_infos or {})
+    for url, info in list(infos.items()):
+        if info.filename == path.name or url.endswith(path.name):
+            infos[url] = checksums.UrlInfo(
+                size=path.stat().st_size, checksum=sha256sum(path), filename=path.name
+            )
+    builder.url_infos = infos  # a class property tfds memoises; this run only
 
 
 def _resize(image_size):

@@ -15,6 +15,11 @@ Official files (from the CelebA page / Google Drive), in ``$COURSE_DATA_DIR/cele
 
 Google Drive often answers "quota exceeded" for these files; then tfds fails and
 :func:`load` says how to get them by hand.
+
+With a classroom mirror (``COURSE_MIRROR``) the official files come from the mirror, verified
+by the course's own :func:`~course_utils.datasets.download.fetch`, instead of a tfds download:
+tfds' downloader cannot be pointed at another server (its URLs and checksums are fixed in the
+package), and the files are what tfds itself would read.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import numpy as np
 from ..errors import DataError
 from ..paths import REPO_DATA, data_dir
 from . import standins
-from .download import REMOTES, extract, reachable, tfds_prepared
+from .download import REMOTES, extract, fetch, mirror, reachable, tfds_prepared
 from .source import REAL, STANDIN, DataSource
 
 ATTRIBUTES = list(standins.CELEBA_ATTRIBUTES)
@@ -66,6 +71,10 @@ def resolve(profile: str) -> DataSource:
             return DataSource("celeba", REAL, "CelebA", str(folder), "official files")
         if tfds_prepared("celeb_a"):
             return DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds cache")
+        remote = REMOTES["celeba_images"]
+        if mirror() and reachable(remote.host, remote.port):
+            folder = data_dir() / FOLDER
+            return DataSource("celeba", REAL, "CelebA", str(folder), "mirror download")
         if reachable(REMOTES["celeba_images"].host, REMOTES["celeba_images"].port):
             return DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds download")
     return standin_source(profile)
@@ -236,7 +245,21 @@ def load(source: DataSource, split: str = "train"):
         return _from_files(folder, split)
     if source.how in ("tfds cache", "tfds download"):
         return _from_tfds(split, source.how == "tfds download")
+    if source.how == "mirror download":
+        fetch_files(Path(source.location))
     return _from_files(Path(source.location), split)
+
+
+#: The official files, small ones first (a refusal is met before the 1.4 GB download).
+FILE_KEYS = ("celeba_attributes", "celeba_partition", "celeba_landmarks", "celeba_images")
+
+
+def fetch_files(folder: Path) -> Path:
+    """Download (or reuse) the four official files into ``folder``, verified; from the mirror
+    when ``COURSE_MIRROR`` is set. ``python -m course_utils fetch celeba`` calls this."""
+    for key in FILE_KEYS:
+        fetch(REMOTES[key], folder)
+    return folder
 
 
 def load_splits(

@@ -204,6 +204,43 @@ REMOTES: dict[str, Remote] = {
     ),
 }
 
+#: The JavaScript packages the slide decks load (tools/slides.py), from the npm registry; SHA-256
+#: of the tarballs measured on download from registry.npmjs.org. Keyed by ``name-version``.
+WEB_REMOTES: dict[str, Remote] = {
+    "reveal.js-4.0.2": Remote(
+        "https://registry.npmjs.org/reveal.js/-/reveal.js-4.0.2.tgz",
+        "reveal.js-4.0.2.tgz",
+        "tar.gz",
+        "0c234d5bfe539606c1af4bcc031f0d21ed99e264d90b7859abad34f7e3a0c587",
+        2299732,
+        "https://www.npmjs.com/package/reveal.js/v/4.0.2",
+    ),
+    "jquery-2.2.4": Remote(
+        "https://registry.npmjs.org/jquery/-/jquery-2.2.4.tgz",
+        "jquery-2.2.4.tgz",
+        "tar.gz",
+        "1ce113265b4e2a1c8cfc1da2fbf8836bd44e2911daa2a264b8ec52afef2e19a1",
+        272684,
+        "https://www.npmjs.com/package/jquery/v/2.2.4",
+    ),
+    "requirejs-2.1.10": Remote(
+        "https://registry.npmjs.org/requirejs/-/requirejs-2.1.10.tgz",
+        "requirejs-2.1.10.tgz",
+        "tar.gz",
+        "4f951a198b4ea218c75bafe88056056947fb0b72daefcd5f3a022281c5600c60",
+        231487,
+        "https://www.npmjs.com/package/requirejs/v/2.1.10",
+    ),
+    "mathjax-2.7.7": Remote(
+        "https://registry.npmjs.org/mathjax/-/mathjax-2.7.7.tgz",
+        "mathjax-2.7.7.tgz",
+        "tar.gz",
+        "f0054315d40f7288b2373b23520677fd1132a405702dfca05ee6ebe5cd0a8677",
+        20707440,
+        "https://www.npmjs.com/package/mathjax/v/2.7.7",
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Planned:
