@@ -10,7 +10,7 @@ PORT   ?= 8888
 # Jupyter refuses to run as root (containers, CI) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help install install-browser lab test test-colab lint strip data colab learner slides executed clean
+.PHONY: help install install-browser lab test test-colab lint strip data colab learner slides executed rehearsal clean
 
 help:
 	@echo "make lab      start JupyterLab on notebooks/ (creates .venv on first use)"
@@ -25,6 +25,9 @@ help:
 	@echo "make slides   write build/slides/NN_*.slides.html: one reveal.js deck per lesson"
 	@echo "make executed PROFILE=cpu [LESSONS=\"01 03\"]"
 	@echo "              run lessons; notebooks, web pages and decks with outputs in build/executed/"
+	@echo "make rehearsal [PROFILE=cpu] [LESSONS=\"02 04\"]"
+	@echo "              every lesson in order through the real download path, from a local mirror"
+	@echo "              of rehearsal data (real formats, stand-in pictures); build/rehearsal/"
 	@echo "make install-browser  add Playwright, for the real-browser tests (needs Chromium too)"
 
 install: $(STAMP)
@@ -85,6 +88,11 @@ slides: install
 # PROFILE: smoke, cpu or full (unset: full with a GPU, else cpu). LESSONS: e.g. "01 03" (all).
 executed: install
 	$(BIN)/python tools/execute.py --assets $(ASSETS) $(if $(PROFILE),--profile $(PROFILE),) $(LESSONS)
+
+# A dress rehearsal of the learner's journey (tools/rehearse.py): fresh data folder and HOME,
+# every download from a mirror on 127.0.0.1; writes build/rehearsal/<profile>/SUMMARY.md.
+rehearsal: install
+	$(BIN)/python tools/rehearse.py --profile $(or $(PROFILE),cpu) $(LESSONS)
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache

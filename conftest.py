@@ -26,6 +26,8 @@ SECONDS = {
     "tests/test_training.py": 25,
     "tests/test_export.py": 15,
     "tests/test_data_standins.py": 14,
+    "tests/test_rehearsal.py": 14,
+    "tests/test_downloads.py": 10,
     "tests/test_executed.py": 12,
     "notebooks/00_setup.ipynb": 8,
 }

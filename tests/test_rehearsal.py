@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tarfile
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -62,3 +63,48 @@ def test_celeba_and_mnist_files(files):
         assert npz["x_train"].shape == (600, 28, 28) and npz["x_train"].dtype == np.uint8
         assert set(np.unique(npz["y_test"])) == set(range(10))
     assert "rehearsal data" in (files / "REHEARSAL.txt").read_text()
+
+
+def test_rehearse_runs_lessons_in_order_in_fresh_folders_and_goes_on_after_a_failure(
+    rehearsal_files, tmp_path, monkeypatch
+):
+    """tools/rehearse.py (make rehearsal) on two tiny lessons: the first fails, the second
+    still runs and finds the rehearsal mirror, an empty fresh data folder and a fresh HOME;
+    SUMMARY.md has a row each (result, seconds, peak memory, banner); one failure counted."""
+    import nbformat
+    from tool_modules import load_tool
+
+    from course_utils import rehearsal
+
+    rehearse = load_tool("rehearse")
+    monkeypatch.setattr(rehearsal, "build", lambda folder, scale: rehearsal_files)
+    first = (
+        "import os\n"
+        "print('[lesson 98 (fails)] profile: ' + os.environ['COURSE_PROFILE'])\n"
+        "open(os.path.join(os.environ['COURSE_DATA_DIR'], 'from-98.txt'), 'w').close()\n"
+        "raise ValueError('boom')"
+    )
+    second = (
+        "import json, os, urllib.request\n"
+        "with urllib.request.urlopen(os.environ['COURSE_MIRROR'] + '/manifest.json') as r:\n"
+        "    assert json.load(r)['rehearsal'] and os.environ['COURSE_REHEARSAL'] == '1'\n"
+        f"assert os.environ['HOME'] != {str(Path.home())!r}\n"
+        "assert os.listdir(os.environ['COURSE_DATA_DIR']) == ['from-98.txt']  # one folder\n"
+        "print('[lesson 99 (passes)] data: rehearsal')"
+    )
+    paths = []
+    for name, code in (("98_fails", first), ("99_passes", second)):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        paths.append(tmp_path / f"{name}.ipynb")
+        nbformat.write(nb, paths[-1])
+    assert rehearse.rehearse(paths, "smoke", tmp_path / "out") == 1
+    summary = (tmp_path / "out" / "smoke" / "SUMMARY.md").read_text()
+    rows = [line for line in summary.splitlines() if line.startswith("| 9")]
+    assert len(rows) == 2, summary
+    assert "failed: ValueError: boom" in rows[0] and "[lesson 98 (fails)]" in rows[0]
+    cells = [c.strip() for c in rows[1].split("|")[1:-1]]
+    assert cells[0] == "99_passes" and cells[1] == "passed", rows[1]
+    assert float(cells[2]) >= 0 and float(cells[3]) > 10  # seconds; a kernel's peak MB
+    assert cells[4] == "[lesson 99 (passes)] data: rehearsal"
+    assert (tmp_path / "out" / "smoke" / "98_fails.ipynb").is_file()  # kept, with its error

@@ -29,7 +29,7 @@ class DataSource:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if self.kind == REAL and _rehearsal_run():
+        if self.kind == REAL and _from_the_rehearsal_mirror(self):
             object.__setattr__(self, "kind", REHEARSAL)
             note = "real formats filled with stand-in pictures: results are NOT real"
             object.__setattr__(self, "note", f"{note}; {self.note}" if self.note else note)
@@ -54,12 +54,25 @@ class DataSource:
         return f"{text} ({self.note})" if self.note else text
 
 
-def _rehearsal_run() -> bool:
-    """True during a rehearsal (asks the mirror once per process)."""
+def _from_the_rehearsal_mirror(source: DataSource) -> bool:
+    """True during a rehearsal for data that comes (or came earlier in the same rehearsal)
+    from the rehearsal mirror: a download, or files in the data folder or under ``HOME`` (the
+    rehearsal makes both fresh). Real files elsewhere (Debian's Fashion-MNIST, the repository's
+    ``data/``) stay real. Asks the mirror once per process."""
     import os
+    from pathlib import Path
 
     if os.environ.get("COURSE_REHEARSAL", "").strip() != "1":
         return False
-    from .download import rehearsal
+    from ..paths import data_dir
+    from .download import mirror, rehearsal
 
-    return rehearsal()
+    if not rehearsal():
+        return False
+    if "download" in source.how or source.location.startswith(mirror() or "\0"):
+        return True
+    location = Path(source.location).expanduser()
+    for folder in (data_dir(), Path.home()):
+        if location.is_absolute() and location.resolve().is_relative_to(folder.resolve()):
+            return True
+    return False

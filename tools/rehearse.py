@@ -1,0 +1,188 @@
+"""A dress rehearsal of the learner's journey: every lesson in order, through the real download
+path, on rehearsal data.
+
+    make rehearsal                          # every lesson, profile cpu
+    make rehearsal PROFILE=smoke LESSONS="02 04"
+    python tools/rehearse.py --profile cpu 05 06
+
+What it does:
+
+1. writes every real source in its exact real format, filled with stand-in pictures
+   (:mod:`course_utils.rehearsal`: the Microsoft zip with its broken files, the Oxford-IIIT Pet
+   tarballs, CelebA's zip and text files, ``mnist.npz`` ...) into ``build/rehearsal/sources-*``
+   (kept: the files are deterministic);
+2. serves them on 127.0.0.1 with :mod:`course_utils.mirror` (a rehearsal manifest; Google
+   Drive's confirmation page emulated for CelebA's large file);
+3. runs the lessons in order, each in a fresh kernel, all in one fresh data folder and a fresh
+   ``HOME`` (so nothing is fetched beforehand and no cache helps), with ``COURSE_MIRROR`` and
+   ``COURSE_REHEARSAL=1`` set: each lesson downloads, verifies, extracts, subsets and reads its
+   data as a learner's would, and says *rehearsal data* in its banner and plots;
+4. writes ``build/rehearsal/<profile>/SUMMARY.md``: per lesson ``passed`` or ``failed``, the
+   seconds, the peak memory (the kernel process' maximum resident set) and the banner line,
+   plus each executed notebook (with its outputs, the error included when it failed) and the
+   mirror's request log.
+
+A failed lesson keeps its error and the next one still runs; the exit status is 1 if any
+failed. ImageNet weights are not rehearsal files (Keras checks their hashes), so lessons 04, 05
+and 09 run with random weights here, and say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "rehearsal"
+#: The rehearsal data's scale for each profile (course_utils.rehearsal.SCALES).
+SCALE = {"smoke": "small", "cpu": "cpu", "full": "cpu"}
+#: Environment variables that would let a lesson find data or caches outside the fresh folders.
+CLEARED = ("KERAS_HOME", "TFDS_DATA_DIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "MPLCONFIGDIR")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def run_one(path: Path, profile: str, folder: Path) -> dict:
+    """Runs one lesson in a fresh kernel (this process' environment) and writes its notebook;
+    returns ``{"status", "banner", "peak_mb"}``. Run in a child process per lesson, so that the
+    peak memory is that lesson's kernel's only."""
+    import execute  # tools/execute.py
+
+    nb, error = execute.execute(path, profile, folder / "logs" / f"{path.stem}.kernel.log")
+    execute.write_notebook(nb, folder / path.name)
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the kernel, waited for
+    status = "passed" if error is None else f"failed: {error.ename}: {error.evalue}"
+    return {"status": status, "banner": execute.banner_line(nb), "peak_mb": peak_kb / 1024}
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+
+def write_summary(target: Path, profile: str, header: list[str], rows: list[list[str]]) -> None:
+    lines = [
+        f"# Rehearsal, profile `{profile}`",
+        "",
+        "Written by `make rehearsal` (tools/rehearse.py): the lessons in order, in one fresh data",
+        "folder and HOME, every download through a mirror on 127.0.0.1 serving *rehearsal data*",
+        "(the real sources' formats, stand-in pictures). Not real results.",
+        "",
+        *header,
+        "",
+        "| lesson | result | seconds | peak memory (MB) | banner |",
+        "|---|---|---|---|---|",
+        *(_row(r) for r in rows),
+        "",
+    ]
+    target.write_text("\n".join(lines), encoding="utf-8")
+
+
+def machine() -> str:
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+def rehearse(paths: list[Path], profile: str, out: Path = OUT, keep: bool = False) -> int:
+    """Runs ``paths`` in order (see the module docstring); returns the number that failed."""
+    from course_utils import mirror, rehearsal
+
+    folder = out / profile
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    scale = SCALE[profile]
+    print(f"rehearsal data ({scale} scale): building or reusing {out / f'sources-{scale}'}")
+    sources = rehearsal.build(out / f"sources-{scale}", scale)
+    work = Path(tempfile.mkdtemp(prefix="course-rehearsal-"))
+    for name in ("data", "home"):
+        (work / name).mkdir()
+    log = open(folder / "mirror.log", "w", buffering=1)  # noqa: SIM115 - closed below
+    server = mirror.start(
+        sources, port=0, rehearsal=True, drive_confirm=("img_align_celeba.zip",), log_stream=log
+    )
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env.update(
+        COURSE_DATA_DIR=str(work / "data"),
+        HOME=str(work / "home"),
+        COURSE_MIRROR=server.url,
+        COURSE_REHEARSAL="1",
+        COURSE_PROFILE=profile,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+    )
+    header = [
+        f"Machine: {machine()}. Mirror: {server.url} ({len(server.RequestHandlerClass.entries)} "
+        f"files). Data folder and HOME: fresh, under {work} (removed afterwards).",
+        f"Started {time.strftime('%Y-%m-%d %H:%M')}.",
+    ]
+    print(f"mirror {server.url}; fresh data folder and HOME in {work}")
+    rows, failures = [], 0
+    try:
+        for i, path in enumerate(paths, 1):
+            print(f"[{i}/{len(paths)}] {path.name}", flush=True)
+            start = time.monotonic()
+            child = subprocess.run(
+                [sys.executable, __file__, "--one", str(path), "--profile", profile,
+                 "--out", str(folder)],
+                env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+            )  # fmt: skip
+            seconds = time.monotonic() - start
+            try:
+                result = json.loads(child.stdout.strip().splitlines()[-1])
+            except (IndexError, ValueError):
+                result = {"status": f"failed: the runner exited {child.returncode}", "banner": ""}
+            failures += result["status"] != "passed"
+            peak = f"{result['peak_mb']:.0f}" if "peak_mb" in result else "-"
+            print(f"    {result['status'][:300]} in {seconds:.0f} s, peak {peak} MB", flush=True)
+            rows.append([path.stem, result["status"], f"{seconds:.0f}", peak, result["banner"]])
+            write_summary(folder / "SUMMARY.md", profile, header, rows)  # after each: none lost
+    finally:
+        server.shutdown()
+        server.server_close()
+        log.close()
+        if keep:
+            print(f"kept the data folder and HOME: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"wrote {folder / 'SUMMARY.md'}")
+    if failures:
+        print(
+            f"error: {failures} lesson(s) failed; see their notebooks in {folder}", file=sys.stderr
+        )
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("lessons", nargs="*", help="two-digit lesson numbers (default: all)")
+    parser.add_argument("--profile", default="cpu", choices=sorted(SCALE))
+    parser.add_argument("--out", type=Path, default=OUT, help=f"default: {OUT}")
+    parser.add_argument("--keep", action="store_true", help="keep the fresh data folder and HOME")
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # a child runs one lesson
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one, args.profile, args.out)))
+        return 0
+    import slides  # tools/slides.py: the lessons' order and LESSONS selection
+
+    failures = rehearse(slides.select(args.lessons), args.profile, args.out, args.keep)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
