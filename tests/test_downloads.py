@@ -258,6 +258,7 @@ def test_loaders_end_to_end_through_a_rehearsal_mirror(rehearsal_mirror, capsys)
     # MNIST (lesson 01): Keras' mnist.npz, into Keras' cache
     source = mnist.resolve("cpu")
     assert (source.how, source.kind) == ("keras download", REHEARSAL)
+    assert source.location.startswith(rehearsal_mirror.url)
     data = mnist.load(source, 100, 50)
     assert data.x_train.shape == (100, 28, 28) and data.x_train.dtype == np.uint8
     assert "mnist.npz" in capsys.readouterr().err  # the download's progress bar
@@ -265,6 +266,7 @@ def test_loaders_end_to_end_through_a_rehearsal_mirror(rehearsal_mirror, capsys)
     # cats vs dogs (lessons 02-04, 07, 09): the Microsoft zip, then the subset
     source = cats_vs_dogs.resolve("cpu")
     assert (source.how, source.kind) == ("download", REHEARSAL)
+    assert source.location.startswith(rehearsal_mirror.url)  # the banner names the mirror
     folder = cats_vs_dogs.small_subset(source, (10, 5, 5))
     printed = capsys.readouterr().out
     assert "skipped" in printed and "re-encoded" in printed  # the zip's bad files, counted

@@ -161,7 +161,7 @@ def resolve(profile: str) -> DataSource:
         return DataSource("cats_vs_dogs", REAL, "cats vs dogs", "tfds cats_vs_dogs", "tfds cache")
     remote = REMOTES["microsoft_cats_dogs"]
     if reachable(remote.host, remote.port):
-        return DataSource("cats_vs_dogs", REAL, "cats vs dogs", remote.url, "download")
+        return DataSource("cats_vs_dogs", REAL, "cats vs dogs", remote.source_url, "download")
     return _standin_source("cats_vs_dogs", profile, *STANDIN_SIZES[profile])
 
 
