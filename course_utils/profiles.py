@@ -213,13 +213,16 @@ LESSONS: dict[str, Lesson] = {
                 finetune_epochs=1,
                 min_accuracy_transfer=0.75,
             ),
+            # cpu: 128x128 (the same 4x4x512 features as 150x150, 27 % fewer pixels) and 2
+            # epochs each of (b) and (c): `make rehearsal` measured 519 s on 2 cores at 150 px
+            # with 3 + 3 epochs, too close to the 10-minute goal for slower 2-core machines.
             "cpu": dict(
                 subset_sizes=(250, 100, 100),
-                image_size=(150, 150),
+                image_size=(128, 128),
                 batch_size=20,
                 feature_epochs=30,
-                augment_epochs=3,
-                finetune_epochs=3,
+                augment_epochs=2,
+                finetune_epochs=2,
                 min_accuracy_transfer=0.75,
             ),
             "full": dict(
@@ -351,8 +354,10 @@ LESSONS: dict[str, Lesson] = {
                 cosine_decay=True,
                 min_test_accuracy=0.65,  # measured 0.77-0.97 (seeds 0-9 x 1, 2 threads): benchmarks/results/robustness.md
             ),
+            # cpu: 96 px. `make rehearsal` at 128 px measured 320 s and a peak of 3.9 GB on 2
+            # cores (the mini-Xception's full-resolution blocks at batch 32), over the 3 GB goal.
             "cpu": dict(
-                image_size=128,
+                image_size=96,
                 batch_size=32,
                 epochs=3,
                 bn_momentum=0.9,
