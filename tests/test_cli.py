@@ -70,3 +70,14 @@ def test_bad_data_dir_is_a_course_error(tmp_path):
 def test_usage_errors():
     result = run("fetch", "imagenet")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_fetch_cats_vs_dogs_tfds_offline_says_what_to_do(data_home, monkeypatch, capsys):
+    """`fetch cats_vs_dogs_tfds` goes through the lesson's own route (the course's zip or the
+    mirror first, then tfds); offline it stops within seconds and names the file to copy."""
+    from course_utils.datasets import cats_vs_dogs
+
+    monkeypatch.setattr(cats_vs_dogs, "reachable", lambda *a, **k: False)
+    assert cli.main(["fetch", "cats_vs_dogs_tfds"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach download.microsoft.com" in err and "kagglecatsanddogs_5340.zip" in err
