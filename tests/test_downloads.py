@@ -331,3 +331,57 @@ def test_the_manifest_of_a_rehearsal_mirror_says_so(rehearsal_mirror):
         manifest = json.loads(response.read())
     assert manifest["rehearsal"] is True
     assert {"mnist.npz", "img_align_celeba.zip"} <= {f["name"] for f in manifest["files"]}
+
+
+def test_a_damaged_transfer_is_rejected_by_the_loaders(rehearsal_files, tmp_path, monkeypatch):
+    """Through the loaders, not only fetch(): the mirror's manifest was made from the good files,
+    then one file is truncated and another altered (same size) on the mirror's disk. The mirror
+    refuses the truncated one (410: changed since it started) and lesson 01's loader says so and
+    goes on with offline data; the altered one is served, fails its SHA-256 and lesson 06's
+    loader stops with a clear error; nothing half-written stays in the data folder or Keras'
+    cache. (A transfer cut short by the network: test_mirror.py, "bytes, expected".)"""
+    import shutil
+
+    from course_utils import mirror
+    from course_utils.datasets import download, mnist, pets
+    from course_utils.errors import DataError
+
+    served = tmp_path / "mirror"
+    served.mkdir()
+    for name in ("mnist.npz", "images.tar.gz", "annotations.tar.gz"):
+        shutil.copy(rehearsal_files / name, served / name)
+    entries = mirror.build_manifest(served)
+    truncated = (served / "mnist.npz").read_bytes()[:-1000]
+    (served / "mnist.npz").write_bytes(truncated)
+    altered = bytearray((served / "annotations.tar.gz").read_bytes())
+    altered[5000] ^= 0xFF
+    (served / "annotations.tar.gz").write_bytes(bytes(altered))
+    server = mirror.start(served, port=0, entries=entries, rehearsal=True, log_stream=io.StringIO())
+    try:
+        for name in ("data", "keras"):
+            (tmp_path / name).mkdir()
+        monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+        monkeypatch.setenv("COURSE_MIRROR", server.url)
+        monkeypatch.setenv("COURSE_REHEARSAL", "1")
+        download._mirror_manifest.cache_clear()
+        download.reachable.cache_clear()
+
+        source = mnist.resolve("cpu")
+        assert source.how == "keras download"
+        with pytest.warns(UserWarning, match="MNIST download failed.*410 Gone"):
+            data = mnist.load(source, 10, 10)
+        assert data.source.is_standin or data.source.name == "Fashion-MNIST"  # offline data
+
+        source = pets.resolve("cpu")
+        with pytest.raises(DataError, match="SHA-256") as error:
+            pets.load_pairs(source)
+        assert "annotations.tar.gz" in str(error.value)
+        leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and "mirror" not in p.parts]
+        names = sorted(p.name for p in leftovers)
+        assert names == ["images.tar.gz"], names  # verified and kept; nothing else, no .part
+    finally:
+        server.shutdown()
+        server.server_close()
+        download._mirror_manifest.cache_clear()
+        download.reachable.cache_clear()
