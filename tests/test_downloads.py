@@ -228,12 +228,12 @@ def rehearsal_mirror(rehearsal_files, tmp_path, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     server.refused = refused
-    for name in ("data", "home", "keras", "tfds"):
+    for name in ("data", "home", "keras"):
         (tmp_path / name).mkdir()
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "home" / "tensorflow_datasets"))
     monkeypatch.setenv("COURSE_MIRROR", server.url)
     monkeypatch.setenv("COURSE_REHEARSAL", "1")
     download._mirror_manifest.cache_clear()
@@ -283,6 +283,8 @@ def test_loaders_end_to_end_through_a_rehearsal_mirror(rehearsal_mirror, capsys)
     image, label = next(iter(train_ds))
     assert image.shape == (32, 32, 3) and int(label) in (0, 1)
     assert sum(info.num_examples.values()) > 40  # the zip's usable pictures, both classes
+    again = cats_vs_dogs.resolve_tfds("cpu")  # a second run finds tfds' cache: still rehearsal
+    assert (again.how, again.kind) == ("tfds cache", REHEARSAL)
 
     # Oxford-IIIT Pet (lesson 06): images.tar.gz and annotations.tar.gz (plain tar)
     source = pets.resolve("cpu")

@@ -16,8 +16,8 @@ class DataSource:
 
     ``kind`` is ``"real"`` or ``"stand-in"``, or ``"rehearsal data"`` for what a resolver calls
     real during a rehearsal (``COURSE_REHEARSAL=1`` with a rehearsal mirror: the real formats
-    and code path, stand-in pictures; see :mod:`course_utils.rehearsal`); ``name`` is what the data is (``"Fashion-MNIST"``);
-    ``location`` is a folder, file or URL; ``how`` says how it is obtained
+    and code path, stand-in pictures; see :mod:`course_utils.rehearsal`); ``name`` is what the
+    data is (``"Fashion-MNIST"``); ``location`` is a folder, file or URL; ``how`` says how it is obtained
     (``"local IDX files"``, ``"keras download"``, ``"generated"`` ...).
     """
 
@@ -72,6 +72,10 @@ def _from_the_rehearsal_mirror(source: DataSource) -> bool:
     if "download" in source.how or source.location.startswith(mirror() or "\0"):
         return True
     location = Path(source.location).expanduser()
+    if source.how == "tfds cache":  # the location is tfds' name for it; the files are here
+        from .download import tfds_data_dir
+
+        location = tfds_data_dir()
     for folder in (data_dir(), Path.home()):
         if location.is_absolute() and location.resolve().is_relative_to(folder.resolve()):
             return True
