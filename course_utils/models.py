@@ -96,10 +96,16 @@ def architecture(model) -> list[tuple[str, dict]]:
 def model_path(name: str, profile, source=None) -> Path:
     """Where a lesson saves a trained model for later lessons.
 
-    The file name carries the profile and whether the data was real or a stand-in, so a lesson
-    never loads a model trained on other data than it is about to use.
+    The file name carries the profile and whether the data was real, a stand-in or rehearsal
+    data, so a lesson never loads a model trained on other data than it is about to use.
     """
-    kind = "standin" if (source is not None and source.is_standin) else "real"
+    from .datasets.source import REHEARSAL
+
+    kind = "real"
+    if source is not None and source.is_standin:
+        kind = "standin"
+    elif source is not None and source.kind == REHEARSAL:
+        kind = "rehearsal"
     profile_name = getattr(profile, "name", profile)
     return data_dir() / "models" / f"{name}-{profile_name}-{kind}.keras"
 

@@ -79,6 +79,9 @@ def test_model_path_separates_profiles_and_standins(data_home):
     a, b = model_path("m", "smoke", real), model_path("m", "smoke", standin)
     assert a != b and a.parent == b.parent == data_home / "models"
     assert model_path("m", "cpu", real) != a
+    rehearsal = DataSource("cats_vs_dogs", "real", "Kaggle")  # a real-path source ...
+    object.__setattr__(rehearsal, "kind", "rehearsal data")  # ... served by a rehearsal mirror
+    assert model_path("m", "cpu", rehearsal).name == "m-cpu-rehearsal.keras"
 
 
 def test_save_and_load_round_trip(data_home):
