@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tarfile
 import zipfile
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from course_utils import rehearsal
 from course_utils.datasets import images
 
 
@@ -33,6 +35,33 @@ def test_microsoft_archive_has_the_real_layout_and_its_troubles(files):
         warned = zf.read("PetImages/Cat/17.jpg")
     assert checks["PetImages/Cat/17.jpg"].usable  # decodes, but with extraneous bytes:
     assert warned[-34:-2] == bytes(range(1, 33)) and warned.endswith(b"\xff\xd9")
+    # tfds 4.9.10 raises unless it drops exactly 1,738 pictures (no JFIF header); the course
+    # keeps the camera JPEGs among them (they decode)
+    with zipfile.ZipFile(files / "kagglecatsanddogs_5340.zip") as zf:
+        pictures = {
+            n: zf.read(n) for n in names if re.fullmatch(r"PetImages/(Cat|Dog)/\d+\.jpg", n)
+        }
+    dropped = [n for n, data in pictures.items() if rehearsal.tfds_drops(data)]
+    assert len(dropped) == rehearsal.TFDS_DROPPED == 1738
+    assert checks["PetImages/Dog/12500.jpg"].usable and "PetImages/Dog/12500.jpg" in dropped
+
+
+def test_a_kept_rehearsal_folder_of_another_version_is_rebuilt(tmp_path, monkeypatch):
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for name in rehearsal.FILES:
+        (folder / name).write_bytes(b"old")
+    (folder / "REHEARSAL.txt").write_text(
+        "rehearsal data (real formats, stand-in pictures): scale small, seed 0\n"  # version 1
+    )
+    written = []
+    for part in ("_microsoft_zip", "_filtered_zip", "_pets_tars", "_celeba", "_mnist"):
+        monkeypatch.setattr(rehearsal, part, lambda *a, part=part: written.append(part))
+    rehearsal.build(folder, "small")
+    assert (
+        len(written) == 5
+        and f"version {rehearsal.VERSION}" in (folder / "REHEARSAL.txt").read_text()
+    )
 
 
 def test_pets_archives_are_plain_tar_with_the_real_members(files):
@@ -74,8 +103,6 @@ def test_rehearse_runs_lessons_in_order_in_fresh_folders_and_goes_on_after_a_fai
     import nbformat
     from tool_modules import load_tool
 
-    from course_utils import rehearsal
-
     rehearse = load_tool("rehearse")
     monkeypatch.setattr(rehearsal, "build", lambda folder, scale: rehearsal_files)
     first = (
@@ -90,7 +117,12 @@ def test_rehearse_runs_lessons_in_order_in_fresh_folders_and_goes_on_after_a_fai
         "    assert json.load(r)['rehearsal'] and os.environ['COURSE_REHEARSAL'] == '1'\n"
         f"assert os.environ['HOME'] != {str(Path.home())!r}\n"
         "assert os.listdir(os.environ['COURSE_DATA_DIR']) == ['from-98.txt']  # one folder\n"
-        "print('[lesson 99 (passes)] data: rehearsal')"
+        "print('[lesson 99 (passes)] data: rehearsal')\n"
+        # 300 MB in the kernel while a subprocess holds 300 MB more: the peak is their sum
+        "import subprocess, sys\n"
+        "held = bytearray(300 * 2**20)\n"
+        "subprocess.run([sys.executable, '-c', "
+        "'import time; b = bytearray(300 * 2**20); time.sleep(2.5)'], check=True)"
     )
     paths = []
     for name, code in (("98_fails", first), ("99_passes", second)):
@@ -105,6 +137,7 @@ def test_rehearse_runs_lessons_in_order_in_fresh_folders_and_goes_on_after_a_fai
     assert "failed: ValueError: boom" in rows[0] and "[lesson 98 (fails)]" in rows[0]
     cells = [c.strip() for c in rows[1].split("|")[1:-1]]
     assert cells[0] == "99_passes" and cells[1] == "passed", rows[1]
-    assert float(cells[2]) >= 0 and float(cells[3]) > 10  # seconds; a kernel's peak MB
+    assert float(cells[2]) > 2.5  # seconds: the lesson waited 2.5 s
+    assert float(cells[3]) > 600  # MB: the kernel's 300 and its subprocess' 300 at once
     assert cells[4] == "[lesson 99 (passes)] data: rehearsal"
     assert (tmp_path / "out" / "smoke" / "98_fails.ipynb").is_file()  # kept, with its error

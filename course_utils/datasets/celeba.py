@@ -75,7 +75,7 @@ def resolve(profile: str) -> DataSource:
         if mirror() and reachable(remote.host, remote.port):
             folder = data_dir() / FOLDER
             return DataSource("celeba", REAL, "CelebA", str(folder), "mirror download")
-        if reachable(REMOTES["celeba_images"].host, REMOTES["celeba_images"].port):
+        if reachable(remote.host, remote.port):
             return DataSource("celeba", REAL, "CelebA", "celeb_a", "tfds download")
     return standin_source(profile)
 

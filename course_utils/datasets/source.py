@@ -17,8 +17,8 @@ class DataSource:
     ``kind`` is ``"real"`` or ``"stand-in"``, or ``"rehearsal data"`` for what a resolver calls
     real during a rehearsal (``COURSE_REHEARSAL=1`` with a rehearsal mirror: the real formats
     and code path, stand-in pictures; see :mod:`course_utils.rehearsal`); ``name`` is what the
-    data is (``"Fashion-MNIST"``); ``location`` is a folder, file or URL; ``how`` says how it is obtained
-    (``"local IDX files"``, ``"keras download"``, ``"generated"`` ...).
+    data is (``"Fashion-MNIST"``); ``location`` is a folder, file or URL; ``how`` says how it is
+    obtained (``"local IDX files"``, ``"keras download"``, ``"generated"`` ...).
     """
 
     dataset: str
