@@ -18,7 +18,9 @@ What it does:
    ``COURSE_REHEARSAL=1`` set: each lesson downloads, verifies, extracts, subsets and reads its
    data as a learner's would, and says *rehearsal data* in its banner and plots;
 4. writes ``build/rehearsal/<profile>/SUMMARY.md``: per lesson ``passed`` or ``failed``, the
-   seconds, the peak memory (the kernel process' maximum resident set) and the banner line,
+   seconds, the peak memory and the banner line (peak memory: the larger of the kernel
+   process' maximum resident set and the resident sets of the kernel and every process it
+   started, such as lesson 10's training workers, summed every half second),
    plus each executed notebook (with its outputs, the error included when it failed) and the
    mirror's request log.
 
@@ -37,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -61,6 +64,29 @@ def run_one(path: Path, profile: str, folder: Path) -> dict:
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the kernel, waited for
     status = "passed" if error is None else f"failed: {error.ename}: {error.evalue}"
     return {"status": status, "banner": execute.banner_line(nb), "peak_mb": peak_kb / 1024}
+
+
+def _watch(proc: subprocess.Popen, every: float = 0.5) -> float:
+    """Waits for ``proc``; returns the largest sum (MB) of the resident sets of the processes
+    it started (the kernel and the kernel's own subprocesses), sampled every ``every`` s.
+    Without psutil (ipykernel installs it) it only waits and returns 0."""
+    try:
+        import psutil
+    except ImportError:
+        proc.wait()
+        return 0.0
+
+    peak, parent = 0, psutil.Process(proc.pid)
+    while proc.poll() is None:
+        total = 0
+        for child in parent.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:  # ended between the listing and the reading
+                pass
+        peak = max(peak, total)
+        time.sleep(every)
+    return peak / 2**20
 
 
 def _row(cells: list[str]) -> str:
@@ -136,18 +162,25 @@ def rehearse(paths: list[Path], profile: str, out: Path = OUT, keep: bool = Fals
         for i, path in enumerate(paths, 1):
             print(f"[{i}/{len(paths)}] {path.name}", flush=True)
             start = time.monotonic()
-            child = subprocess.run(
+            child = subprocess.Popen(
                 [sys.executable, __file__, "--one", str(path), "--profile", profile,
                  "--out", str(folder)],
                 env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT,
             )  # fmt: skip
+            output: list[str] = []  # read aside, so that a full pipe never blocks the child
+            reader = threading.Thread(
+                target=lambda out=output, proc=child: out.append(proc.stdout.read())
+            )
+            reader.start()
+            tree_mb = _watch(child)
+            reader.join()
             seconds = time.monotonic() - start
             try:
-                result = json.loads(child.stdout.strip().splitlines()[-1])
+                result = json.loads(output[0].strip().splitlines()[-1])
             except (IndexError, ValueError):
                 result = {"status": f"failed: the runner exited {child.returncode}", "banner": ""}
             failures += result["status"] != "passed"
-            peak = f"{result['peak_mb']:.0f}" if "peak_mb" in result else "-"
+            peak = f"{max(result['peak_mb'], tree_mb):.0f}" if "peak_mb" in result else "-"
             print(f"    {result['status'][:300]} in {seconds:.0f} s, peak {peak} MB", flush=True)
             rows.append([path.stem, result["status"], f"{seconds:.0f}", peak, result["banner"]])
             write_summary(folder / "SUMMARY.md", profile, header, rows)  # after each: none lost
