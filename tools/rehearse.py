@@ -19,8 +19,9 @@ What it does:
    data as a learner's would, and says *rehearsal data* in its banner and plots;
 4. writes ``build/rehearsal/<profile>/SUMMARY.md``: per lesson ``passed`` or ``failed``, the
    seconds, the peak memory and the banner line (peak memory: the larger of the kernel
-   process' maximum resident set and the resident sets of the kernel and every process it
-   started, such as lesson 10's training workers, summed every half second),
+   process' maximum resident set and the memory of the kernel and every process it started,
+   such as lesson 10's training workers, summed every half second; pages they share, such as
+   TensorFlow's libraries, counted once: see ``_memory``),
    plus each executed notebook (with its outputs, the error included when it failed) and the
    mirror's request log.
 
@@ -66,10 +67,24 @@ def run_one(path: Path, profile: str, folder: Path) -> dict:
     return {"status": status, "banner": execute.banner_line(nb), "peak_mb": peak_kb / 1024}
 
 
+def _memory(process) -> int:
+    """Bytes of physical memory ``process`` (a psutil.Process) accounts for: its proportional
+    set size where the system reports it (Linux), else its resident set.
+
+    The proportional set divides each page shared with other processes by their number. The
+    resident set counts a shared page in full in every process that maps it: TensorFlow's
+    libraries are about 400 MB of file pages that a kernel and the two training workers it
+    starts (lesson 10) all map, and a sum of resident sets would count them three times."""
+    try:
+        return process.memory_full_info().pss
+    except (AttributeError, NotImplementedError):  # no PSS on this system
+        return process.memory_info().rss
+
+
 def _watch(proc: subprocess.Popen, every: float = 0.5) -> float:
-    """Waits for ``proc``; returns the largest sum (MB) of the resident sets of the processes
-    it started (the kernel and the kernel's own subprocesses), sampled every ``every`` s.
-    Without psutil (ipykernel installs it) it only waits and returns 0."""
+    """Waits for ``proc``; returns the largest sum (MB) of the memory (:func:`_memory`) of the
+    processes it started (the kernel and the kernel's own subprocesses), sampled every
+    ``every`` s. Without psutil (ipykernel installs it) it only waits and returns 0."""
     try:
         import psutil
     except ImportError:
@@ -81,7 +96,7 @@ def _watch(proc: subprocess.Popen, every: float = 0.5) -> float:
         total = 0
         for child in parent.children(recursive=True):
             try:
-                total += child.memory_info().rss
+                total += _memory(child)
             except psutil.Error:  # ended between the listing and the reading
                 pass
         peak = max(peak, total)
