@@ -125,7 +125,6 @@ LESSON_CHECKS: dict[str, list[Check]] = {
 #: Unit tests that train: the file and the checks it records (``tests/checks.py``).
 TEST_CHECKS: dict[str, list[str]] = {
     "tests/test_grad_cam_pointing.py": [],
-    "tests/test_data_standins.py::test_tiny_convnet_learns_pets_standin": [],
 }
 
 MARKER = "__ROBUSTNESS__"
