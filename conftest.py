@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 # Lessons run in the smoke profile under test unless the caller chose another.
 os.environ.setdefault("COURSE_PROFILE", "smoke")
 # Keep the kernels' TensorFlow C++ logs quiet too (they inherit this environment).
@@ -19,7 +21,7 @@ SECONDS = {
     "tests/test_scaling.py": 15,
     "notebooks/03_data_augmentation.ipynb": 40,
     "notebooks/09_interpretability.ipynb": 30,
-    "notebooks/01_mnist_convnet.ipynb": 30,
+    "notebooks/01_mnist_convnet.ipynb": 30,  # when the browser test does not run it
     "notebooks/02_cats_vs_dogs_from_scratch.ipynb": 25,
     "notebooks/04_transfer_learning_vgg16.ipynb": 25,
     "notebooks/05_transfer_learning_mobilenetv2.ipynb": 25,
@@ -32,8 +34,24 @@ SECONDS = {
 }
 
 
+#: The real-browser test that runs every cell of lesson 01 in JupyterLab and fails on any error
+#: output (tests/test_browser.py), and the lesson it runs.
+BROWSER_RUN = "tests/test_browser.py::test_lesson_01_runs_in_jupyterlab_in_chromium"
+BROWSER_LESSON = "notebooks/01_mnist_convnet.ipynb"
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
 def pytest_collection_modifyitems(config, items):
-    """Long files first. pytest-xdist (``--dist loadfile --no-loadscope-reorder``) hands out
+    """Lesson 01 runs once: where the browser test will run it in JupyterLab (it fails on any
+    error output, as nbval does, and checks more), nbval does not run it again; without
+    Chromium or Playwright that test is skipped at collection, and nbval runs the lesson.
+
+    Then long files first. pytest-xdist (``--dist loadfile --no-loadscope-reorder``) hands out
     whole files in this order; a long file handed out last keeps one worker busy while the
     others have nothing left to do."""
+    if any(item.nodeid == BROWSER_RUN for item in items):
+        again = [item for item in items if item.nodeid.split("::")[0] == BROWSER_LESSON]
+        if again:
+            config.hook.pytest_deselected(items=again)
+            items[:] = [item for item in items if item not in again]
     items.sort(key=lambda item: -SECONDS.get(item.nodeid.split("::")[0], 1))  # stable

@@ -1,0 +1,43 @@
+"""The suite's own collection rules (the repository's conftest.py)."""
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _root_conftest():
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _collect(nodeids):
+    """Runs the collection hook on fake items; returns (kept ids, deselected ids)."""
+    rules = _root_conftest()
+    deselected = []
+    hook = SimpleNamespace(pytest_deselected=lambda items: deselected.extend(items))
+    items = [SimpleNamespace(nodeid=n) for n in nodeids]
+    rules.pytest_collection_modifyitems(SimpleNamespace(hook=hook), items)
+    return [i.nodeid for i in items], [i.nodeid for i in deselected]
+
+
+LESSON_01 = ["notebooks/01_mnist_convnet.ipynb::Cell 0", "notebooks/01_mnist_convnet.ipynb::Cell 1"]
+OTHERS = ["tests/test_profiles.py::test_a", "notebooks/08_celeba_gender.ipynb::Cell 0"]
+
+
+def test_lesson_01_runs_once_in_the_browser_when_the_browser_test_runs():
+    rules = _root_conftest()
+    kept, deselected = _collect([*LESSON_01, *OTHERS, rules.BROWSER_RUN])
+    assert deselected == LESSON_01
+    assert set(kept) == {*OTHERS, rules.BROWSER_RUN}
+    assert kept[0] == "notebooks/08_celeba_gender.ipynb::Cell 0"  # the longest file first
+
+
+def test_lesson_01_runs_in_nbval_without_the_browser_test():
+    """No Chromium or Playwright (the browser module is skipped at collection), or -k/-m/
+    --deselect took the browser run out: nbval runs lesson 01."""
+    kept, deselected = _collect([*LESSON_01, *OTHERS])
+    assert deselected == [] and set(kept) == {*LESSON_01, *OTHERS}
