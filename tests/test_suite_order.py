@@ -41,3 +41,15 @@ def test_lesson_01_runs_in_nbval_without_the_browser_test():
     --deselect took the browser run out: nbval runs lesson 01."""
     kept, deselected = _collect([*LESSON_01, *OTHERS])
     assert deselected == [] and set(kept) == {*LESSON_01, *OTHERS}
+
+
+def test_auto_workers_one_more_than_cores_on_two_cores(monkeypatch):
+    import psutil
+
+    rules = _root_conftest()
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    for physical, workers in ((1, 2), (2, 3), (4, 4), (16, 16)):
+        monkeypatch.setattr(psutil, "cpu_count", lambda logical=True, n=physical: n)
+        assert rules.pytest_xdist_auto_num_workers(None) == workers
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")
+    assert rules.pytest_xdist_auto_num_workers(None) is None  # left to xdist, which reads it
