@@ -146,3 +146,30 @@ def test_weight_files_match_the_installed_keras():
     sources += inspect.getsource(imagenet_utils)
     for key in ("vgg16", "vgg16_notop", "xception_notop", "imagenet_class_index"):
         assert f'file_hash="{w[key].md5}"' in sources, key
+
+
+def test_tfds_loads_use_the_tfds_folder_set_after_tfds_was_imported(data_home, monkeypatch):
+    """tfds reads TFDS_DATA_DIR once, when imported; the course looks for tfds' cache where
+    TFDS_DATA_DIR says now. Every tfds.load of the course passes that folder, so tfds prepares
+    where the course looks (it wrote into ~/tensorflow_datasets when another test had imported
+    tfds before the rehearsal test set a fresh folder)."""
+    import tensorflow_datasets as tfds
+
+    from course_utils.datasets import cats_vs_dogs, celeba, pets
+
+    folder = data_home / "fresh-tfds"
+    monkeypatch.setenv("TFDS_DATA_DIR", str(folder))
+    asked = []
+
+    def fake_load(name, **kwargs):
+        asked.append((name, kwargs.get("data_dir")))
+        raise RuntimeError("not prepared")  # every loader turns this into a DataError
+
+    monkeypatch.setattr(tfds, "load", fake_load)
+    with pytest.raises(DataError):
+        cats_vs_dogs._tfds_load("train", download=False)
+    with pytest.raises(DataError):
+        celeba._from_tfds("train", download=False)
+    with pytest.raises(DataError):
+        pets._export_tfds(data_home / "pets-export", download=False)
+    assert asked == [(n, str(folder)) for n in ("cats_vs_dogs", "celeb_a", "oxford_iiit_pet")]

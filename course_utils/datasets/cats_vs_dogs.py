@@ -33,7 +33,16 @@ from typing import Any
 from ..errors import DataError
 from ..paths import REPO_DATA, data_dir
 from . import images, standins
-from .download import REMOTES, fetch, mirror, reachable, rehearsal, sha256sum, tfds_prepared
+from .download import (
+    REMOTES,
+    fetch,
+    mirror,
+    reachable,
+    rehearsal,
+    sha256sum,
+    tfds_data_dir,
+    tfds_prepared,
+)
 from .source import REAL, STANDIN, DataSource
 
 CLASS_NAMES = ["cat", "dog"]
@@ -483,6 +492,7 @@ def _tfds_load(split, download: bool):
             as_supervised=True,
             with_info=True,
             download=download,
+            data_dir=str(tfds_data_dir()),  # see tfds_data_dir
             **kwargs,
         )
     except Exception as e:  # noqa: BLE001 - tfds raises many kinds; all mean "not available"

@@ -34,7 +34,7 @@ import numpy as np
 from ..errors import DataError
 from ..paths import REPO_DATA, data_dir
 from . import standins
-from .download import REMOTES, extract, fetch, mirror, reachable, tfds_prepared
+from .download import REMOTES, extract, fetch, mirror, reachable, tfds_data_dir, tfds_prepared
 from .source import REAL, STANDIN, DataSource
 
 ATTRIBUTES = list(standins.CELEBA_ATTRIBUTES)
@@ -222,7 +222,9 @@ def _from_tfds(split: str, download: bool):
     import tensorflow_datasets as tfds
 
     try:
-        ds = tfds.load("celeb_a", split=split, download=download)
+        ds = tfds.load(
+            "celeb_a", split=split, download=download, data_dir=str(tfds_data_dir())
+        )  # see tfds_data_dir
     except Exception as e:  # noqa: BLE001 - Drive quota, no network, missing files ...
         raise DataError(
             f"tfds could not load celeb_a ({type(e).__name__}: {str(e)[:200]}). {manual_steps()}"

@@ -641,7 +641,11 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
 
 def tfds_data_dir() -> Path:
     """Where TensorFlow Datasets keeps prepared data (``TFDS_DATA_DIR`` or
-    ``~/tensorflow_datasets``), found without importing TensorFlow."""
+    ``~/tensorflow_datasets``), found without importing TensorFlow.
+
+    The course passes it to every ``tfds.load`` as ``data_dir``: tfds reads ``TFDS_DATA_DIR``
+    once, when it is imported, so a folder set later (in a notebook, or by a test) would be
+    where the course looks for tfds' cache but not where tfds writes."""
     return Path(os.environ.get("TFDS_DATA_DIR", Path.home() / "tensorflow_datasets"))
 
 

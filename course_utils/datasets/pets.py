@@ -24,7 +24,7 @@ from ..errors import DataError
 from ..paths import REPO_DATA, data_dir
 from . import images as image_checks
 from . import standins
-from .download import REMOTES, extract, fetch, reachable, tfds_prepared
+from .download import REMOTES, extract, fetch, reachable, tfds_data_dir, tfds_prepared
 from .source import REAL, STANDIN, DataSource
 
 SPECIES = ["cat", "dog"]
@@ -148,7 +148,12 @@ def _export_tfds(dest: Path, download: bool) -> Path:
         import tensorflow_datasets as tfds
 
         try:
-            ds = tfds.load("oxford_iiit_pet", split="train+test", download=download)
+            ds = tfds.load(
+                "oxford_iiit_pet",
+                split="train+test",
+                download=download,
+                data_dir=str(tfds_data_dir()),  # see tfds_data_dir
+            )
         except Exception as e:  # noqa: BLE001 - every failure means "not available"
             raise DataError(
                 f"tfds oxford_iiit_pet is not available ({type(e).__name__}: {str(e)[:200]}). "
