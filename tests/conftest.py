@@ -1,5 +1,7 @@
 """Shared fixtures for the unit tests."""
 
+import os
+
 import pytest
 
 
@@ -15,7 +17,18 @@ def data_home(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def rehearsal_files(tmp_path_factory):
     """The rehearsal sources (every real file format, stand-in pictures) at the small scale,
-    built once per test process."""
+    built once per run: under pytest-xdist the first worker that asks builds them into the
+    run's shared temporary folder while the others wait on a lock, then reuse them
+    (``rehearsal.build`` keeps a complete folder). Tests only read them."""
     from course_utils import rehearsal
 
-    return rehearsal.build(tmp_path_factory.mktemp("rehearsal-files"), "small")
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # .../pytest-N/popen-gwK -> .../pytest-N, shared by the workers
+    try:
+        import fcntl
+    except ImportError:  # Windows: one copy per worker
+        return rehearsal.build(tmp_path_factory.mktemp("rehearsal-files"), "small")
+    with open(base / "rehearsal-files.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return rehearsal.build(base / "rehearsal-files-small", "small")
