@@ -107,6 +107,10 @@ def test_course_seed_sets_the_seed_and_the_banner_says_it(data_home, monkeypatch
 
     monkeypatch.setenv("COURSE_PROFILE", "smoke")
     monkeypatch.setenv("COURSE_SEED", "7")
+    # whatever the caller's environment: with COURSE_THREADS or COURSE_DETERMINISTIC set the
+    # banner says "seed 7, 1 CPU thread(s)" and so on
+    monkeypatch.delenv("COURSE_THREADS", raising=False)
+    monkeypatch.delenv("COURSE_DETERMINISTIC", raising=False)
     P = course_utils.setup("00")
     first = np.random.rand(3)  # noqa: NPY002 - the global generator is what setup() seeds
     assert P.seed == 7 and "| seed 7 |" in capsys.readouterr().out
