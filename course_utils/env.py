@@ -140,7 +140,17 @@ def configure_tensorflow(threads: int | None, deterministic: bool) -> None:
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     elif _run_settings.get("deterministic"):
-        tf.config.experimental.disable_op_determinism()
+        # Turned on by an earlier set-up in this kernel. TensorFlow's public API can only turn
+        # it on (tf.config.experimental has no disable_op_determinism in 2.20 or 2.21).
+        try:
+            from tensorflow.python.framework.config import disable_op_determinism
+        except ImportError:
+            raise ProfileError(
+                "COURSE_DETERMINISTIC is off now, but deterministic ops were turned on earlier "
+                "in this kernel and this TensorFlow cannot turn them off. Restart the kernel, "
+                "then run the set-up cell."
+            ) from None
+        disable_op_determinism()
 
 
 def quiet_logs() -> None:

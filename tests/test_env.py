@@ -174,3 +174,22 @@ def test_quiet_stderr_hides_fd_output_and_gives_it_back_on_error(capfd):
     assert "why the import failed" in capfd.readouterr().err
     os.write(2, b"fd 2 works again\n")
     assert "fd 2 works again" in capfd.readouterr().err
+
+
+def test_deterministic_ops_turn_off_again_in_the_same_kernel(data_home, monkeypatch):
+    """COURSE_DETERMINISTIC=1, then unset, then the set-up cell again: ops are no longer
+    deterministic (this raised AttributeError: TensorFlow 2.21 has no public way back)."""
+    from tensorflow.python.framework.config import is_op_determinism_enabled
+
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    monkeypatch.delenv("COURSE_THREADS", raising=False)
+    monkeypatch.setenv("COURSE_DETERMINISTIC", "1")
+    try:
+        course_utils.setup("00", quiet=True)
+        assert is_op_determinism_enabled()
+        monkeypatch.delenv("COURSE_DETERMINISTIC")
+        course_utils.setup("00", quiet=True)
+        assert not is_op_determinism_enabled()
+    finally:
+        monkeypatch.delenv("COURSE_DETERMINISTIC", raising=False)
+        course_utils.setup("00", quiet=True)  # leave this test process as it found it
