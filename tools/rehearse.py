@@ -75,9 +75,11 @@ def _memory(process) -> int:
     resident set counts a shared page in full in every process that maps it: TensorFlow's
     libraries are about 400 MB of file pages that a kernel and the two training workers it
     starts (lesson 10) all map, and a sum of resident sets would count them three times."""
+    import psutil
+
     try:
         return process.memory_full_info().pss
-    except (AttributeError, NotImplementedError):  # no PSS on this system
+    except (AttributeError, NotImplementedError, psutil.AccessDenied):  # no PSS here
         return process.memory_info().rss
 
 
