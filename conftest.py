@@ -43,9 +43,9 @@ def pytest_xdist_auto_num_workers(config):
 
     Lessons and tests also wait (kernels starting, JupyterLab and Chromium starting, worker
     processes, the training test's sleeps), and with one worker per core a core idles then.
-    Measured on 2 cores, from an empty data folder, the same 544 tests: 2 workers 323 s,
-    3 workers 291 s, 4 workers 306 s. Each worker's kernel holds up to about 1.5 GB, so
-    larger machines keep one per core (not measured there). ``PYTEST_XDIST_AUTO_NUM_WORKERS``
+    Measured on 2 cores from an empty data folder (544-546 tests): 2 workers 323 s and 300 s,
+    3 workers 291 s, 286 s and 295 s, 4 workers 306 s (README, Tests). Each worker's kernel
+    holds up to about 1.5 GB, so larger machines keep one per core (not measured there). ``PYTEST_XDIST_AUTO_NUM_WORKERS``
     or ``-n N`` still decide when given."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist's own hook reads it

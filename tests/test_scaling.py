@@ -3,8 +3,8 @@
 The worker script is the lesson's own (the notebook cell tagged ``worker-script``), so this
 tests exactly what learners run. The lesson itself (run in smoke by the suite) trains two
 workers on 127.0.0.1 and checks that both end on their own, that their weights are identical
-and that only the chief wrote a checkpoint; the test here breaks those conditions and shows
-that the lesson's checks then fail.
+and that only the chief wrote a checkpoint; the test here breaks the first two conditions
+and shows that the lesson's checks then fail.
 """
 
 from __future__ import annotations
@@ -80,12 +80,12 @@ def test_multi_worker_checks_can_fail(tmp_path, images):
 
     # The three runs below go at once: none of them waits for another.
     # A worker whose peer never starts waits for it: run_workers kills it at the time limit
-    #    instead of hanging, and says so ("both processes end on their own" would fail).
+    # instead of hanging, and says so ("both processes end on their own" would fail).
     lone = _configs(2)[:1]
     with ThreadPoolExecutor(3) as pool:
         waited = pool.submit(without_its_peer)
-        # Two workers that are not one cluster (different seeds, no all-reduce): the
-        #    weights differ, so the lesson's "identical weights" check would fail.
+        # Two workers that are not one cluster (different seeds, no all-reduce): the weights
+        # differ, so the lesson's "identical weights" check would fail.
         results = list(pool.map(alone, (0, 1), outs, _configs(2, separate=True)))
         waited.result()  # re-raises here if the lone worker was not stopped as expected
     for result in results:
