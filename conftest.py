@@ -62,20 +62,29 @@ def pytest_xdist_auto_num_workers(config):
 #: output (tests/test_browser.py), and the lesson it runs.
 BROWSER_RUN = "tests/test_browser.py::test_lesson_01_runs_in_jupyterlab_in_chromium"
 BROWSER_LESSON = "notebooks/01_mnist_convnet.ipynb"
+#: Tests that run every cell of a whole lesson in smoke and fail if any cell raises, as nbval
+#: does, and check more; each with the lesson it runs.
+LESSON_RUNS = {
+    BROWSER_RUN: BROWSER_LESSON,
+    # `make executed` on lesson 00 (tests/test_executed.py): banner first, HTML page and deck.
+    "tests/test_executed.py::test_lesson_00_executed_in_smoke": "notebooks/00_setup.ipynb",
+}
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
 def pytest_collection_modifyitems(config, items):
-    """Lesson 01 runs once: where the browser test will run it in JupyterLab (it fails on any
-    error output, as nbval does, and checks more), nbval does not run it again; without
-    Chromium or Playwright that test is skipped at collection, and nbval runs the lesson.
+    """Each lesson runs once: where a test of ``LESSON_RUNS`` will run a lesson (the browser
+    test runs lesson 01 in JupyterLab, the executed-lessons test runs lesson 00), nbval does not
+    run it again. Where that test is not collected (no Chromium or Playwright: the browser test
+    is skipped at collection; or -k, -m or --deselect took it out), nbval runs the lesson.
 
     Then long files first. pytest-xdist (``--dist loadfile --no-loadscope-reorder``) hands out
     whole files in this order; a long file handed out last keeps one worker busy while the
     others have nothing left to do."""
-    if any(item.nodeid == BROWSER_RUN for item in items):
-        again = [item for item in items if item.nodeid.split("::")[0] == BROWSER_LESSON]
-        if again:
-            config.hook.pytest_deselected(items=again)
-            items[:] = [item for item in items if item not in again]
+    ids = {item.nodeid for item in items}
+    elsewhere = {lesson for test, lesson in LESSON_RUNS.items() if test in ids}
+    again = [item for item in items if item.nodeid.split("::")[0] in elsewhere]
+    if again:
+        config.hook.pytest_deselected(items=again)
+        items[:] = [item for item in items if item not in again]
     items.sort(key=lambda item: -SECONDS.get(item.nodeid.split("::")[0], 1))  # stable

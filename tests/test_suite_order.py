@@ -43,6 +43,25 @@ def test_lesson_01_runs_in_nbval_without_the_browser_test():
     assert deselected == [] and set(kept) == {*LESSON_01, *OTHERS}
 
 
+LESSON_00 = ["notebooks/00_setup.ipynb::Cell 0", "notebooks/00_setup.ipynb::Cell 1"]
+EXECUTED_00 = "tests/test_executed.py::test_lesson_00_executed_in_smoke"
+
+
+def test_lesson_00_runs_once_when_the_executed_lessons_test_runs_it():
+    kept, deselected = _collect([*LESSON_00, *OTHERS, EXECUTED_00])
+    assert deselected == LESSON_00 and set(kept) == {*OTHERS, EXECUTED_00}
+    kept, deselected = _collect([*LESSON_00, *OTHERS])  # that test deselected: nbval runs it
+    assert deselected == [] and set(kept) == {*LESSON_00, *OTHERS}
+
+
+def test_every_lesson_run_elsewhere_exists():
+    """The tests named in LESSON_RUNS exist (a renamed one would silently bring nbval back)."""
+    for test, lesson in _root_conftest().LESSON_RUNS.items():
+        path, name = test.split("::")
+        assert f"def {name}(" in (ROOT / path).read_text(), test
+        assert (ROOT / lesson).is_file(), lesson
+
+
 def test_auto_workers_one_more_than_cores_on_two_cores(monkeypatch):
     import psutil
 
