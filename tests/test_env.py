@@ -88,18 +88,39 @@ def test_version_table_compares_with_the_pins():
     assert all(r["status"] in ("ok", "newer", "older", "missing") for r in rows.values())
 
 
-def test_heavy_modules_load_on_first_use():
+@pytest.fixture(scope="module")
+def fresh_process():
+    """One fresh Python (TensorFlow costs ~6 s of CPU per process start), as a learner's first
+    cells run it, with COURSE_THREADS=1 and COURSE_DETERMINISTIC=1: `import course_utils`
+    alone, then two modules that need TensorFlow, then the set-up cell. Its output, line by line."""
     import subprocess
     import sys
 
     code = (
-        "import sys, course_utils; assert 'tensorflow' not in sys.modules, 'eager TF import'; "
+        "import sys, course_utils; print('tensorflow' in sys.modules); "
         "print(course_utils.models.__name__, course_utils.interpret.__name__); "
-        "assert 'tensorflow' in sys.modules"
+        "print('tensorflow' in sys.modules); "
+        "import tensorflow as tf; P = course_utils.setup('00'); "
+        "print(tf.config.threading.get_intra_op_parallelism_threads(),"
+        " tf.config.threading.get_inter_op_parallelism_threads()); "
+        "import tensorflow.python.framework.config as c; print(c.is_op_determinism_enabled())"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    env = {
+        **__import__("os").environ,
+        "COURSE_PROFILE": "smoke",
+        "COURSE_THREADS": "1",
+        "COURSE_DETERMINISTIC": "1",
+    }
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
-    assert "course_utils.models course_utils.interpret" in out.stdout
+    return out.stdout.strip().splitlines()
+
+
+def test_heavy_modules_load_on_first_use(fresh_process):
+    before, modules, after = fresh_process[:3]
+    assert before == "False", "import course_utils imported TensorFlow"
+    assert modules == "course_utils.models course_utils.interpret"
+    assert after == "True"
 
 
 def test_course_seed_sets_the_seed_and_the_banner_says_it(data_home, monkeypatch, capsys):
@@ -137,25 +158,8 @@ def test_bad_run_settings_say_what_to_do(monkeypatch, variable, value, message):
         course_utils.setup("00", quiet=True)
 
 
-def test_threads_and_determinism_reach_tensorflow():
-    import subprocess
-    import sys
-
-    code = (
-        "import course_utils, tensorflow as tf; P = course_utils.setup('00');"
-        "print(tf.config.threading.get_intra_op_parallelism_threads(),"
-        " tf.config.threading.get_inter_op_parallelism_threads());"
-        "import tensorflow.python.framework.config as c; print(c.is_op_determinism_enabled())"
-    )
-    env = {
-        **__import__("os").environ,
-        "COURSE_PROFILE": "smoke",
-        "COURSE_THREADS": "1",
-        "COURSE_DETERMINISTIC": "1",
-    }
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert out.returncode == 0, out.stderr
-    banner, threads, deterministic = out.stdout.strip().splitlines()
+def test_threads_and_determinism_reach_tensorflow(fresh_process):
+    banner, threads, deterministic = fresh_process[3:]
     assert "seed 42, 1 CPU thread(s), deterministic ops" in banner
     assert threads == "1 1" and deterministic == "True"
 
