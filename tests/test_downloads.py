@@ -30,6 +30,7 @@ import io
 import json
 import re
 import socket
+import time
 from pathlib import Path
 
 import nbformat
@@ -310,6 +311,10 @@ def test_loaders_end_to_end_through_a_rehearsal_mirror(rehearsal_mirror, capsys)
     assert not weights.pretrained
     assert "RANDOM weights" in capsys.readouterr().err
 
+    # Each request's server thread logs only after it has answered: wait for the last one.
+    deadline = time.monotonic() + 5
+    while " 404 " not in rehearsal_mirror.log.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
     log = rehearsal_mirror.log.getvalue()
     for name in (
         "mnist.npz",

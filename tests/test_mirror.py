@@ -21,6 +21,16 @@ from course_utils.datasets.download import Remote
 from course_utils.errors import DataError
 
 
+def _logged(stream: io.StringIO, until, timeout: float = 5.0) -> list[str]:
+    """The log's lines once ``until(lines)`` is true (or after ``timeout`` s). Each request
+    has its own server thread, which writes its line only after it has answered, so the
+    client can finish before the line is there (seen on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    while not until(stream.getvalue().splitlines()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return stream.getvalue().splitlines()
+
+
 def _zip(payload: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
@@ -85,12 +95,9 @@ def test_serves_manifest_and_files_and_logs_each_request(server, folder):
     status, body, headers = _get(f"{server.url}/mnist.npz", "HEAD")
     assert status == 200 and body == b""
     assert int(headers["Content-Length"]) == (folder / "mnist.npz").stat().st_size
-    deadline = time.monotonic() + 5  # the server thread logs right after it answered
-    while len(server.log.getvalue().splitlines()) < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    # One line per request. Each request has its own server thread, which logs once it has
-    # answered, so on a busy machine two lines can come in either order.
-    lines = server.log.getvalue().splitlines()
+    # One line per request, written once its server thread has answered, so on a busy machine
+    # two lines can come in either order.
+    lines = _logged(server.log, lambda lines: len(lines) >= 3)
     requests = sorted(" ".join(line.split()[2:5]) for line in lines)  # time and address out
     assert requests == [
         "GET /kagglecatsanddogs_5340.zip 200",
@@ -183,7 +190,8 @@ def test_fetch_goes_through_the_mirror_and_verifies(server, course_remote, monke
     assert course_remote.source_url == f"{server.url}/mnist.npz"
     path = download.fetch(course_remote, tmp_path / "learner", progress=False)
     assert path.read_bytes() == (server.RequestHandlerClass.entries["mnist.npz"].path).read_bytes()
-    assert "GET /mnist.npz 200" in server.log.getvalue()
+    mnist = lambda lines: any("GET /mnist.npz 200" in line for line in lines)  # noqa: E731
+    assert mnist(_logged(server.log, mnist))
 
 
 @pytest.mark.parametrize(
@@ -215,8 +223,14 @@ def test_drive_confirmation_page_is_followed(folder, course_remote, monkeypatch,
         monkeypatch.setenv("COURSE_MIRROR", srv.url)
         path = download.fetch(course_remote, tmp_path / "learner", progress=False)
         assert path.read_bytes() == (folder / "mnist.npz").read_bytes()
-        requests = [line.split()[3] for line in log.getvalue().splitlines()]
-        assert requests[-2] == "/mnist.npz" and "confirm=t" in requests[-1]
+        # the file's URL (answered with the confirmation page), then the confirmed URL; their
+        # lines can come in either order (see _logged)
+        both = lambda lines: sum("/mnist.npz" in line for line in lines) >= 2  # noqa: E731
+        requests = sorted(
+            r for r in (line.split()[3] for line in _logged(log, both)) if "mnist" in r
+        )
+        assert len(requests) == 2, requests
+        assert requests[0] == "/mnist.npz" and "confirm=t" in requests[1], requests
     finally:
         srv.shutdown()
         srv.server_close()
