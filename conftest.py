@@ -9,53 +9,32 @@ os.environ.setdefault("COURSE_PROFILE", "smoke")
 # Keep the kernels' TensorFlow C++ logs quiet too (they inherit this environment).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-#: Seconds per file in the suite on a 2-core machine with 3 test workers (junit times, mean of
-#: two runs, rounded), for the order below. A file missing here counts as short.
+#: Seconds per file in the suite on a 2-core machine with 2 test workers (junit times of one run
+#: from an empty data folder, rounded), for the order below. A file missing here counts as short.
 SECONDS = {
-    "notebooks/07_architecture_patterns.ipynb": 85,
-    "notebooks/06_image_segmentation.ipynb": 75,
-    "notebooks/10_scaling_up.ipynb": 75,
-    "notebooks/08_celeba_gender.ipynb": 65,
-    "tests/test_browser.py": 65,
-    "notebooks/03_data_augmentation.ipynb": 65,
-    "notebooks/09_interpretability.ipynb": 50,
-    "tests/test_grad_cam_pointing.py": 40,
-    "notebooks/04_transfer_learning_vgg16.ipynb": 40,
-    "notebooks/02_cats_vs_dogs_from_scratch.ipynb": 35,
-    "notebooks/05_transfer_learning_mobilenetv2.ipynb": 35,
+    "notebooks/07_architecture_patterns.ipynb": 55,
+    "notebooks/06_image_segmentation.ipynb": 53,
+    "tests/test_browser.py": 52,
+    "notebooks/03_data_augmentation.ipynb": 49,
+    "notebooks/10_scaling_up.ipynb": 49,
+    "tests/test_grad_cam_pointing.py": 43,
+    "notebooks/08_celeba_gender.ipynb": 40,
+    "notebooks/04_transfer_learning_vgg16.ipynb": 39,
+    "notebooks/05_transfer_learning_mobilenetv2.ipynb": 38,
     "notebooks/01_mnist_convnet.ipynb": 35,  # when the browser test does not run it
-    "tests/test_training.py": 30,
-    "tests/test_rehearsal.py": 25,
-    "tests/test_scaling.py": 20,
-    "tests/test_export.py": 20,
-    "tests/test_executed.py": 15,
-    "tests/test_env.py": 15,
-    "tests/test_slides.py": 9,
-    "tests/test_interpret.py": 8,
-    "notebooks/00_setup.ipynb": 8,
+    "notebooks/09_interpretability.ipynb": 30,
+    "notebooks/02_cats_vs_dogs_from_scratch.ipynb": 25,
+    "tests/test_training.py": 21,
+    "tests/test_rehearsal.py": 18,
+    "tests/test_export.py": 14,
+    "tests/test_scaling.py": 13,
+    "tests/test_executed.py": 11,
+    "tests/test_slides.py": 10,
+    "notebooks/00_setup.ipynb": 8,  # when tests/test_executed.py does not run it
+    "tests/test_interpret.py": 6,
+    "tests/test_pretrained.py": 6,
+    "tests/test_env.py": 6,
 }
-
-
-@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; unknown without xdist
-def pytest_xdist_auto_num_workers(config):
-    """Test workers for ``-n auto``: xdist's choice (one per physical core), plus one on a
-    machine with at most 2 cores.
-
-    Lessons and tests also wait (kernels starting, JupyterLab and Chromium starting, worker
-    processes, the training test's sleeps), and with one worker per core a core idles then.
-    Measured on 2 cores from an empty data folder (544-546 tests): 2 workers 323 s and 300 s,
-    3 workers 291 s, 286 s and 295 s, 4 workers 306 s (README, Tests). Each worker's kernel
-    holds up to about 1.5 GB, so larger machines keep one per core (not measured there). ``PYTEST_XDIST_AUTO_NUM_WORKERS``
-    or ``-n N`` still decide when given."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None  # xdist's own hook reads it
-    try:
-        import psutil
-
-        cores = psutil.cpu_count(logical=False) or psutil.cpu_count() or 1
-    except ImportError:
-        cores = os.cpu_count() or 1
-    return cores + 1 if cores <= 2 else cores
 
 
 #: The real-browser test that runs every cell of lesson 01 in JupyterLab and fails on any error
