@@ -206,6 +206,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     sent = entry.size
                 except (BrokenPipeError, ConnectionResetError):
                     sent = -1  # the client went away
+                    self.close_connection = True  # do not wait for its next request
         self._log(200, sent)
 
     do_HEAD = do_GET  # noqa: N815 - http.server's naming
@@ -220,6 +221,19 @@ class MirrorServer(http.server.ThreadingHTTPServer):
     """A threading HTTP server over one manifest; :func:`start` makes one."""
 
     daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up (a cancelled download, a laptop closed between two requests)
+        is normal in a classroom: one log line for it, not socketserver's traceback on the
+        instructor's terminal. Any other error keeps the traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)
+            return
+        line = (
+            f"{time.strftime('%H:%M:%S')} {client_address[0]} - - hung up ({type(error).__name__})"
+        )
+        print(line, file=self.RequestHandlerClass.log_stream, flush=True)
 
     @property
     def url(self) -> str:

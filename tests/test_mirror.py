@@ -8,6 +8,7 @@ import http.client
 import io
 import json
 import socket
+import struct
 import threading
 import time
 import urllib.request
@@ -164,6 +165,43 @@ def test_a_slow_client_does_not_block_the_others(server):
     assert time.monotonic() - start < 10  # not held up by the two stuck connections
     stuck.close()
     stalled.close()
+
+
+def test_a_client_that_hangs_up_mid_download_is_one_log_line_not_a_traceback(tmp_path, capfd):
+    """A learner who cancels a download (or closes the laptop) resets the connection while the
+    mirror is sending: the instructor's terminal shows one log line for it, not a traceback of
+    the server reading the next request from the dead connection (seen in CI's output)."""
+    big = tmp_path / "images.tar.gz"  # larger than any socket buffer: the transfer is cut short
+    big.write_bytes(b"\0" * (32 << 20))
+    log = io.StringIO()
+    srv = mirror.start(tmp_path, port=0, log_stream=log)
+    try:
+        for _ in range(3):
+            client = socket.create_connection(srv.server_address[:2])
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.sendall(b"GET /images.tar.gz HTTP/1.1\r\nHost: x\r\n\r\n")
+            client.recv(100)  # the transfer started
+            # close with unread data and no lingering: the peer gets a reset (RST)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+        # A client that resets the connection between two requests (keep-alive): the server's
+        # thread is waiting for the next request line when the reset comes.
+        idle = socket.create_connection(srv.server_address[:2])
+        idle.sendall(b"GET /manifest.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        _logged(log, lambda lines: any("/manifest.json 200" in line for line in lines))
+        idle.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        idle.close()
+        lines = _logged(log, lambda lines: sum(" 200 -1" in line for line in lines) >= 3)
+        assert sum(line.endswith(" 200 -1") for line in lines) == 3, lines  # -1: not sent whole
+        hung_up = lambda lines: any(" hung up (ConnectionResetError)" in x for x in lines)  # noqa: E731
+        assert hung_up(_logged(log, hung_up)), lines  # the reset between two requests
+        time.sleep(0.5)  # give a server thread time to (wrongly) read from a dead connection
+        assert _get(f"{srv.url}/manifest.json")[0] == 200  # and it goes on serving
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err, err
 
 
 # --- downloads through COURSE_MIRROR ---------------------------------------------------------
