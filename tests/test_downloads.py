@@ -311,19 +311,24 @@ def test_loaders_end_to_end_through_a_rehearsal_mirror(rehearsal_mirror, capsys)
     assert not weights.pretrained
     assert "RANDOM weights" in capsys.readouterr().err
 
-    # Each request's server thread logs only after it has answered: wait for the last one.
-    deadline = time.monotonic() + 5
-    while " 404 " not in rehearsal_mirror.log.getvalue() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    log = rehearsal_mirror.log.getvalue()
-    for name in (
+    names = (
         "mnist.npz",
         "kagglecatsanddogs_5340.zip",
         "images.tar.gz",
         "annotations.tar.gz",
         "list_attr_celeba.txt",
         "img_align_celeba.zip",
-    ):
+    )
+
+    def all_logged(log: str) -> bool:
+        return " 404 " in log and all(f"GET /{name} 200" in log for name in names)
+
+    # Each request's server thread logs only after it has answered: wait for every line.
+    deadline = time.monotonic() + 5
+    while not all_logged(rehearsal_mirror.log.getvalue()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    log = rehearsal_mirror.log.getvalue()
+    for name in names:
         assert f"GET /{name} 200" in log, (name, log)
     confirmations = re.findall(r"GET /img_align_celeba\.zip\S* 200", log)
     assert len(confirmations) == 2, log  # the confirmation page, then the file
