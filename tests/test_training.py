@@ -18,7 +18,8 @@ from course_utils import training
 #: A small training in its own process: 6 epochs of 16 batches, deterministic ops, 1 thread,
 #: no shuffling and no dropout (so that, once weights, optimizer state and epoch are restored,
 #: nothing else differs). It logs "epoch batch" lines and sleeps a little per batch, so the test
-#: can kill it in the middle of an epoch.
+#: can kill it in the middle of an epoch. Given a fourth argument, it then trains the same model
+#: again in the same process, never interrupted, and saves those weights there: the reference.
 WORKER = r"""
 import json, os, sys, time
 import numpy as np
