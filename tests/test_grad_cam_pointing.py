@@ -16,11 +16,15 @@ What the net learns decides what Grad-CAM can show. Dogs are told by their flaps
 painting them over flips nearly every dog to "cat". Cats are mostly told by the *absence* of
 flaps (painting a cat's ears over leaves it a cat: a cat without ears is no dog), so a cat's
 heatmap has no ear evidence to point at, and how often it still lands on the ears depends on
-the run. Measured (robustness benchmark, seeds 0-4, 1 thread): the hit rate over all correctly
-classified images was 0.83-0.91 for four seeds and 0.71 for seed 1 (accuracy 0.84), while
-where the ears decide it was 0.91-1.00 for all five. So the requirement, hits >= 0.8, is
-asserted where the ears are the evidence: on the dogs among all correctly classified images,
-and on every image whose decision the ears make; the cats' rate is printed and recorded.
+the run. Measured (robustness benchmark, seeds 0-9 x 1 and 2 threads, the recipe below): the
+cats' hit rate was 0.43-0.93, the dogs' 0.84-1.00, and 0.86-1.00 where the ears decide. So the
+requirement, hits >= 0.8, is asserted where the ears are the evidence: on the dogs among all
+correctly classified images, and on every image whose decision the ears make; the cats' rate is
+printed and recorded. These are the suite's thinnest margins (0.04 and 0.055); the misses are
+peaks more than 6 px from the ears, not empty heatmaps (seeds 0 and 3 checked). A net can also encode a class as "the
+other class's evidence is absent": with another recipe (batches of 16, 8 epochs), seed 1 at 2
+threads gave every dog an empty heatmap (dogs' hit rate 0.0) although occluding the ears
+flipped 51 decisions; Grad-CAM shows only positive evidence.
 In stand-in v2 dogs had large dark flaps and cats small pale triangles and cats scored 0.50,
 which is why both kinds of ear are now equally visible.
 
@@ -50,10 +54,26 @@ from course_utils.datasets.standins import make_pets
 
 SIZE = 64
 N_TRAIN, N_TEST = 800, 200
-EPOCHS = 12
+# Adam at 2e-3 in batches of 32 for 12 epochs, the rate rising linearly from 0 over the first
+# 2 epochs (warm-up): accuracy 0.97-0.995 over seeds 0-9 x 1, 2 threads. Without the warm-up,
+# seed 6 stayed near chance for 6 epochs and ended at 0.76 < 0.8 (1 thread) and 0.775 (2).
+# The recipes tried and their tables: benchmarks/results/robustness.md.
+BATCH_SIZE, EPOCHS, WARMUP_EPOCHS, LEARNING_RATE = 32, 12, 2, 2e-3
 N_RANDOM = 3  # random-weights nets averaged for the control
 MARGIN = 6.0  # pixels, see the module docstring
 MIN_ACCURACY = 0.8  # below this the classifier has not learned the ears; the game means nothing
+
+
+def _warm_up_then_constant() -> keras.optimizers.schedules.LearningRateSchedule:
+    """0 to LEARNING_RATE linearly over WARMUP_EPOCHS, then constant (alpha=1: no decay)."""
+    steps_per_epoch = N_TRAIN // BATCH_SIZE
+    return keras.optimizers.schedules.CosineDecay(
+        0.0,
+        EPOCHS * steps_per_epoch,
+        alpha=1.0,
+        warmup_target=LEARNING_RATE,
+        warmup_steps=WARMUP_EPOCHS * steps_per_epoch,
+    )
 
 
 def _convnet(seed: int) -> keras.Model:
@@ -75,7 +95,9 @@ def _convnet(seed: int) -> keras.Model:
     ]
     model = keras.Sequential(layers)
     model.compile(
-        keras.optimizers.Adam(2e-3), "sparse_categorical_crossentropy", metrics=["accuracy"]
+        keras.optimizers.Adam(_warm_up_then_constant()),
+        "sparse_categorical_crossentropy",
+        metrics=["accuracy"],
     )
     return model
 
@@ -139,7 +161,7 @@ def game():
     train = make_pets(N_TRAIN, size=SIZE, seed=seed)
     test = make_pets(N_TEST, size=SIZE, seed=seed + 1000)
     model = _convnet(seed=seed)
-    model.fit(train.images, train.labels, epochs=EPOCHS, batch_size=32, verbose=0)
+    model.fit(train.images, train.labels, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=0)
     x = test.images.astype("float32")
     pred = model.predict(x, verbose=0).argmax(axis=1)
     ok = np.nonzero(pred == test.labels)[0]
