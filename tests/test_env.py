@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
 import course_utils
@@ -93,9 +97,6 @@ def fresh_process():
     """One fresh Python (TensorFlow costs ~6 s of CPU per process start), as a learner's first
     cells run it, with COURSE_THREADS=1 and COURSE_DETERMINISTIC=1: `import course_utils`
     alone, then two modules that need TensorFlow, then the set-up cell. Its output, line by line."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, course_utils; print('tensorflow' in sys.modules); "
         "print(course_utils.models.__name__, course_utils.interpret.__name__); "
@@ -106,7 +107,7 @@ def fresh_process():
         "import tensorflow.python.framework.config as c; print(c.is_op_determinism_enabled())"
     )
     env = {
-        **__import__("os").environ,
+        **os.environ,
         "COURSE_PROFILE": "smoke",
         "COURSE_THREADS": "1",
         "COURSE_DETERMINISTIC": "1",
@@ -165,8 +166,6 @@ def test_threads_and_determinism_reach_tensorflow(fresh_process):
 
 
 def test_quiet_stderr_hides_fd_output_and_gives_it_back_on_error(capfd):
-    import os
-
     from course_utils.env import quiet_stderr
 
     with quiet_stderr():
