@@ -253,7 +253,7 @@ def test_lesson_01_deck_in_chromium(browser, tmp_path):
     with page.expect_popup() as opened:
         page.keyboard.press("s")
     speaker = opened.value
-    speaker.get_by_text("Speaker notes.").wait_for(timeout=30_000)
+    speaker.get_by_text("For the instructor.").wait_for(timeout=30_000)
     cells = slides.read(LESSON).cells
     section_2 = next(i for i, c in enumerate(cells) if c.source.startswith("## 2."))
     first_note = cells[section_2 + 1].source.split("\n- ")[1].split("\n")[0]

@@ -39,7 +39,7 @@ def _code(source, tags=()):
 def test_rules_on_a_small_lesson():
     cells = [
         _md("# 99 · Title\n\nWhat you will build."),
-        _md("**Speaker notes.**\n\n- a\n- b", tags=["notes"]),
+        _md("**For the instructor.**\n\n- a\n- b", tags=["notes"]),
         _code("import keras"),
         _md("## 1. A section\n\nText."),
         _code("x = 1"),

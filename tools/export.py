@@ -18,6 +18,7 @@ helper package needs no repository URL and no network.
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import copy
 import hashlib
@@ -296,6 +297,24 @@ def exercise_hint(solution_source: str) -> str:
     return EXERCISE_PROMPT
 
 
+_CHECK_LINE = re.compile(r"^assert (ex\d+)\.check\((.*)\)\s*$")
+
+
+def exercise_stub(solution_source: str) -> str:
+    """The learner's cell for a solution: the hint, then, where the solution ends with
+    ``assert exN.check(a, b, key=c)``, ``a = ...`` for each name the check takes as an answer and
+    the same check without ``assert`` (it then says "not attempted yet" instead of raising)."""
+    hint = exercise_hint(solution_source)
+    lines = solution_source.rstrip().splitlines()
+    match = _CHECK_LINE.match(lines[-1]) if lines else None
+    if not match:
+        return hint
+    call = ast.parse(f"f({match[2]})", mode="eval").body
+    names = [a.id for a in call.args if isinstance(a, ast.Name)]
+    stub = [hint, *(f"{name} = ..." for name in names), f"{match[1]}.check({match[2]})"]
+    return "\n".join(stub)
+
+
 def learner_notebook(nb: dict) -> dict:
     """A copy of ``nb`` whose ``solution`` cells are empty ``exercise`` cells with a hint.
 
@@ -311,7 +330,7 @@ def learner_notebook(nb: dict) -> dict:
                 "execution_count": None,
                 "metadata": {"tags": [EXERCISE_TAG]},
                 "outputs": [],
-                "source": exercise_hint(_source(cell)),
+                "source": exercise_stub(_source(cell)),
             }
             if "id" in cell:
                 exercise = {"id": cell["id"], **exercise}

@@ -14,6 +14,10 @@ and the tests run ``check``. The metadata is generated, never edited by hand. Th
 - every other cell is a *fragment*, shown on the next key press, so a slide builds up step by
   step: explanation, code, the next explanation ... until the slide would overflow; then the cell
   starts a sub-slide instead. :func:`estimated_lines` guesses a cell's height on a slide;
+- cells tagged ``notes``, ``verify``, ``aside`` or ``solution`` are collapsed in JupyterLab
+  (``jupyter.source_hidden``), others are not;
+- cells tagged ``verify`` (proof that a helper equals the lesson's own code) and ``aside`` (about
+  the run, not the subject) are left out of the deck;
 - an instructor can force a cell onto a new sub-slide with the tag ``new-slide``, or leave it out
   of the deck with ``skip-slide``.
 
@@ -47,7 +51,12 @@ TEMPLATE_NAME = "course-reveal"
 NOTES_TAG = "notes"
 NEW_SLIDE_TAG = "new-slide"
 SKIP_TAG = "skip-slide"
-NOTES_HEADER = "**Speaker notes.**"
+#: Cells a learner can open but a deck leaves out (see docs/CONVENTIONS.md).
+OFF_DECK_TAGS = {SKIP_TAG, "verify", "aside"}
+NOTES_HEADER = "**For the instructor.**"
+#: Cells whose source JupyterLab shows collapsed (one line and "…"): a learner reads the main line
+#: and opens these with one click. ``tag`` writes the metadata; ``check`` finds cells without it.
+COLLAPSED_TAGS = {NOTES_TAG, "verify", "aside", "solution"}
 
 #: Lines of text per slide before a sub-slide starts. Measured in Chromium on the decks (without
 #: outputs) of lessons 01, 02, 07 and 09: with 24, 131 of 136 slides fit reveal.js' 960×700 slide;
@@ -106,7 +115,7 @@ def slide_types(cells: list[dict]) -> list[str]:
         height = estimated_lines(cell)
         if NOTES_TAG in tags:
             kind = "notes"
-        elif SKIP_TAG in tags:
+        elif tags & OFF_DECK_TAGS:
             kind = "skip"
         elif i == 0 or level in (1, 2):
             kind, used = "slide", height
@@ -122,8 +131,20 @@ def tagged(nb: dict) -> dict:
     """A copy of ``nb`` whose cells carry the slide metadata of :func:`slide_types`."""
     nb = copy.deepcopy(nb)
     for cell, kind in zip(nb["cells"], slide_types(nb["cells"]), strict=True):
-        cell.setdefault("metadata", {})["slideshow"] = {"slide_type": kind}
+        metadata = cell.setdefault("metadata", {})
+        metadata["slideshow"] = {"slide_type": kind}
+        if collapsed(cell):
+            metadata.setdefault("jupyter", {})["source_hidden"] = True
+        elif "jupyter" in metadata:
+            metadata["jupyter"].pop("source_hidden", None)
+            if not metadata["jupyter"]:
+                del metadata["jupyter"]
     return nb
+
+
+def collapsed(cell: dict) -> bool:
+    """True for a cell that ``notebooks/`` shows collapsed (a tag of :data:`COLLAPSED_TAGS`)."""
+    return bool(set(cell.get("metadata", {}).get("tags", [])) & COLLAPSED_TAGS)
 
 
 def differences(nb: dict) -> list[str]:
@@ -133,6 +154,9 @@ def differences(nb: dict) -> list[str]:
         has = cell.get("metadata", {}).get("slideshow", {}).get("slide_type")
         if has != kind:
             found.append(f"cell {i}: has {has!r}, the rules give {kind!r}")
+        hidden = bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+        if hidden != collapsed(cell):
+            found.append(f"cell {i}: source_hidden is {hidden}, the rules give {collapsed(cell)}")
     return found
 
 
@@ -385,7 +409,8 @@ def select(numbers: list[str]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("tag", help="write each lesson's slide metadata from the rules")
+    tag = sub.add_parser("tag", help="write each lesson's slide metadata from the rules")
+    tag.add_argument("lessons", nargs="*", help="two-digit lesson numbers (default: all)")
     sub.add_parser("check", help="exit 1 if a lesson's slide metadata differs from the rules")
     build = sub.add_parser("build", help="write reveal.js decks")
     build.add_argument("lessons", nargs="*", help="two-digit lesson numbers (default: all)")
@@ -397,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         import nbformat
 
         changed = 0
-        for path in lessons():
+        for path in select(args.lessons):
             nb = nbformat.read(path, as_version=4)
             if differences(nb):
                 nbformat.write(tagged(nb), path)
