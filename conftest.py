@@ -1,13 +1,138 @@
-"""pytest configuration shared by unit tests and notebook runs."""
+"""pytest configuration shared by unit tests and notebook runs.
 
+The suite decides what each test sees, whatever the caller's shell or machine holds:
+
+- The course's own settings (:data:`SHELL_SETTINGS`: a classroom's ``COURSE_MIRROR``, a
+  learner's ``COURSE_SEED`` or ``COURSE_PROFILE=cpu`` ...) are removed from the environment
+  before any test, kernel or worker starts. Lessons run in ``smoke`` with their default seed.
+  ``--course-seed``, ``--course-threads`` and ``--course-deterministic`` choose those three for
+  one run (``benchmarks/robustness.py`` uses them).
+- ``HOME``, Keras' and TensorFlow Datasets' folders and the course's data folder are fresh,
+  empty folders of this run (:func:`isolate`): no ``~/.keras`` cache, no
+  ``~/tensorflow_datasets``, no ``~/.cache/cnn-course`` and no user-level Jupyter kernel of the
+  machine is seen; every kernel a test starts runs this environment's Python.
+- What a machine may or may not have (Debian's ``/usr/share/datasets``, Chromium) changes which
+  data a lesson uses or whether a test is skipped with its reason, never whether a test passes.
+"""
+
+import json
 import os
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
-# Lessons run in the smoke profile under test unless the caller chose another.
-os.environ.setdefault("COURSE_PROFILE", "smoke")
-# Keep the kernels' TensorFlow C++ logs quiet too (they inherit this environment).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+#: The environment variables a learner or instructor may export for the course, and those of the
+#: libraries whose folders it reads. The suite removes them; see the module docstring.
+SHELL_SETTINGS = (
+    "COURSE_MIRROR",
+    "COURSE_REHEARSAL",
+    "COURSE_SEED",
+    "COURSE_THREADS",
+    "COURSE_DETERMINISTIC",
+    "COURSE_DATA_DIR",
+    "COURSE_PROFILE",
+    "COURSE_CHECKS_LOG",
+    "TFDS_DATA_DIR",
+    "KERAS_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "MPLCONFIGDIR",
+    "JUPYTER_PATH",
+    "JUPYTER_DATA_DIR",
+    "JUPYTER_CONFIG_DIR",
+    "IPYTHONDIR",
+)
+#: The variable under which the controller hands its run folder to the xdist workers.
+RUN_FOLDER = "COURSE_SUITE_FOLDER"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("course", "the course's suite")
+    group.addoption("--course-seed", help="COURSE_SEED for this run (default: each test's own)")
+    group.addoption("--course-threads", help="COURSE_THREADS for this run (default: all cores)")
+    group.addoption(
+        "--course-deterministic", action="store_true", help="COURSE_DETERMINISTIC=1 for this run"
+    )
+    group.addoption("--course-checks-log", help="COURSE_CHECKS_LOG: a file for tests/checks.py")
+    group.addoption("--course-data-dir", help="an existing data folder instead of a fresh one")
+
+
+def python_kernel(folder: Path) -> Path:
+    """A Jupyter data folder whose ``python3`` kernel is this interpreter (first on
+    ``JUPYTER_PATH``, so no user- or system-level ``python3`` kernel of the machine wins)."""
+    spec = folder / "kernels" / "python3"
+    spec.mkdir(parents=True, exist_ok=True)
+    kernel = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+    (spec / "kernel.json").write_text(json.dumps(kernel, indent=1))
+    return folder
+
+
+def isolate(environ: dict, run: Path, options: dict) -> None:
+    """Rewrite ``environ`` for a test run whose fresh folders live in ``run``."""
+    for name in SHELL_SETTINGS:
+        environ.pop(name, None)
+    folders = {
+        "HOME": run / "home",
+        "COURSE_DATA_DIR": run / "course-data",
+        "KERAS_HOME": run / "keras",
+        "TFDS_DATA_DIR": run / "tensorflow_datasets",
+        "XDG_CACHE_HOME": run / "home" / ".cache",
+        "MPLCONFIGDIR": run / "home" / ".config" / "matplotlib",
+    }
+    for name, folder in folders.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        environ[name] = str(folder)
+    environ["JUPYTER_PATH"] = str(python_kernel(run / "jupyter"))
+    environ["COURSE_PROFILE"] = "smoke"  # every lesson and test runs the smoke profile
+    environ["TF_CPP_MIN_LOG_LEVEL"] = "3"  # the kernels' TensorFlow C++ logs too
+    for option, name in (
+        ("course_seed", "COURSE_SEED"),
+        ("course_threads", "COURSE_THREADS"),
+        ("course_checks_log", "COURSE_CHECKS_LOG"),
+    ):
+        if options.get(option):
+            environ[name] = str(options[option])
+    if options.get("course_deterministic"):
+        environ["COURSE_DETERMINISTIC"] = "1"
+    if options.get("course_data_dir"):
+        environ["COURSE_DATA_DIR"] = str(options["course_data_dir"])
+
+
+def pytest_configure(config):
+    """Once per process, before any test: the controller makes the run's folders; xdist
+    workers inherit its environment (they start after this hook) and keep it."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get(RUN_FOLDER):
+        return
+    run = Path(tempfile.mkdtemp(prefix="course-suite-"))
+    os.environ[RUN_FOLDER] = str(run)
+    options = {
+        name: config.getoption(name, None)
+        for name in (
+            "course_seed",
+            "course_threads",
+            "course_deterministic",
+            "course_checks_log",
+            "course_data_dir",
+        )
+    }
+    isolate(os.environ, run, options)
+    config.add_cleanup(lambda: _remove(run))
+
+
+def _remove(run: Path) -> None:
+    import shutil
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(run, ignore_errors=True)
+
 
 #: Seconds per file in the suite on a 2-core machine with 2 test workers (junit times of one run
 #: from an empty data folder, rounded), for the order below. A file missing here counts as short.

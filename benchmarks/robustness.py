@@ -179,7 +179,13 @@ def run_test(target: str, env: dict[str, str], timeout: int) -> dict:
 
     with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as log:
         env = {**env, "COURSE_CHECKS_LOG": log.name}
+        # The suite removes the course's variables from its environment (conftest.py); a run's
+        # seed, threads and data folder are given as options instead.
         cmd = [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:randomly", target]
+        cmd += [f"--course-seed={env['COURSE_SEED']}", f"--course-threads={env['COURSE_THREADS']}"]
+        cmd += [f"--course-checks-log={log.name}", f"--course-data-dir={env['COURSE_DATA_DIR']}"]
+        if env.get("COURSE_DETERMINISTIC") == "1":
+            cmd.append("--course-deterministic")
         done = subprocess.run(
             cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
         )

@@ -126,8 +126,10 @@ def test_resolver(data_home, monkeypatch):
     assert celeba.resolve("smoke").is_standin
 
 
-def test_standin_male_matches_what_is_drawn(data_home):
-    """Men get the square jaw: the face's lower corners are skin more often for men."""
+def test_standin_labels_agree_with_what_is_drawn(data_home):
+    """The written attribute file holds both classes, and only men have a goatee (the drawing
+    gives beards to men only). That the jaw is visible in the pictures is checked on the drawing
+    itself: tests/test_data_standins.py::test_faces_male_is_visible."""
     folder = standins.celeba_folder(40, seed=0)
     files = celeba.read_files(str(folder))
     male = files.attributes[:, celeba.ATTRIBUTES.index("Male")]

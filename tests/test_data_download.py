@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import http.server
 import io
 import tarfile
+import threading
 import time
 import zipfile
 
@@ -74,7 +76,7 @@ def test_wrong_downloads_are_rejected_and_removed(tmp_path, online, data, extra,
     assert list((tmp_path / "out").iterdir()) == []  # neither the file nor a .part
 
 
-def test_http_error_is_not_retried_forever(tmp_path, online, monkeypatch):
+def test_network_error_is_retried_then_given_up(tmp_path, online, monkeypatch):
     monkeypatch.setattr(download.time, "sleep", lambda s: None)
     remote = Remote((tmp_path / "missing.zip").as_uri(), "missing.zip", "zip")
     with pytest.raises(DataError, match="failed after 4 tries"):
@@ -173,3 +175,89 @@ def test_tfds_loads_use_the_tfds_folder_set_after_tfds_was_imported(data_home, m
     with pytest.raises(DataError):
         pets._export_tfds(data_home / "pets-export", download=False)
     assert asked == [(n, str(folder)) for n in ("cats_vs_dogs", "celeb_a", "oxford_iiit_pet")]
+
+
+@pytest.fixture
+def scripted_server():
+    """An HTTP server on 127.0.0.1 that answers each GET with the next status of its script
+    (200 sends the payload) and records the requests it got."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            server.requests.append(self.path)
+            status = server.script.pop(0) if server.script else 200
+            if status == 200:
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(server.payload)))
+                self.end_headers()
+                self.wfile.write(server.payload)
+            else:
+                self.send_error(status)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.requests, server.script, server.payload = [], [], zip_bytes({"a.txt": b"hello"})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("script", "requests", "outcome"),
+    [
+        ([404], 1, "HTTP 404"),  # a client error: the same request would fail again
+        ([403], 1, "HTTP 403"),
+        ([503, 200], 2, None),  # a server error passes: retried, then the file
+        ([429, 200], 2, None),  # too many requests: retried after a pause
+        ([500, 502, 503, 504], 4, "HTTP 504"),  # retries + 1 tries, then the last error
+    ],
+)
+def test_http_errors_retry_policy(
+    tmp_path, online, monkeypatch, scripted_server, script, requests, outcome
+):
+    """4xx (but 429) is final at once; 5xx and 429 are retried with pauses, up to retries + 1
+    tries; the pauses double (2, 4, 8 s; recorded here instead of waited)."""
+    pauses = []
+    monkeypatch.setattr(download.time, "sleep", pauses.append)
+    scripted_server.script[:] = script
+    data = scripted_server.payload
+    url = f"http://127.0.0.1:{scripted_server.server_address[1]}/archive.zip"
+    remote = Remote(url, "archive.zip", "zip", sha256=hashlib.sha256(data).hexdigest())
+    if outcome is None:
+        assert download.fetch(remote, tmp_path / "out", progress=False).read_bytes() == data
+    else:
+        with pytest.raises(DataError, match=outcome) as error:
+            download.fetch(remote, tmp_path / "out", retries=3, progress=False)
+        assert "by hand" in str(error.value)
+        assert list((tmp_path / "out").iterdir()) == []
+    assert len(scripted_server.requests) == requests
+    assert pauses == [2, 4, 8][: requests - 1]
+
+
+def test_tar_members_that_leave_the_folder_are_not_extracted(tmp_path):
+    """The tar guard: paths that climb out with ``..`` (to a file or into another folder),
+    absolute paths, and symbolic and hard links are skipped; the rest is unpacked."""
+    tar_path = tmp_path / "evil.tar"
+    with tarfile.open(tar_path, "w") as tar:
+        for name in ("ok/list.txt", "../evil.txt", "/tmp/absolute-evil.txt", "../dest2/x.txt"):
+            info = tarfile.TarInfo(name)
+            info.size = 2
+            tar.addfile(info, io.BytesIO(b"no" if "evil" in name or "dest2" in name else b"ok"))
+        link = tarfile.TarInfo("ok/link")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+        hard = tarfile.TarInfo("ok/hard")
+        hard.type, hard.linkname = tarfile.LNKTYPE, "../evil.txt"
+        tar.addfile(hard)
+    dest = tmp_path / "work" / "dest"
+    download.extract(tar_path, dest)
+    assert (dest / "ok" / "list.txt").read_bytes() == b"ok"
+    assert sorted(p.name for p in (dest / "ok").iterdir()) == ["list.txt"]
+    assert not (tmp_path / "work" / "evil.txt").exists()
+    assert not (tmp_path / "work" / "dest2").exists() and not (dest / "dest2").exists()
+    assert not (dest / "evil.txt").exists()
+    assert not any(dest.rglob("absolute-evil.txt")) and not (dest / "tmp").exists()

@@ -67,3 +67,25 @@ def test_smoke_is_never_bigger_than_full():
                 continue
             if isinstance(value, int) and isinstance(full[key], int):
                 assert value <= full[key], f"lesson {lesson.number}: {key}"
+
+
+def test_unset_profile_asks_tensorflow_for_a_gpu(monkeypatch):
+    """The path a learner on a GPU machine takes: no COURSE_PROFILE, `env.gpu_names` asks
+    TensorFlow, which lists a GPU (faked here: this machine has none), so the profile is full,
+    and the device line names the GPU."""
+    import tensorflow as tf
+
+    from course_utils import env
+
+    gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+    listed = {"GPU": [gpu], "CPU": tf.config.list_physical_devices("CPU")}
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: listed[kind])
+    monkeypatch.setattr(
+        tf.config.experimental, "get_device_details", lambda d: {"device_name": "NVIDIA H100"}
+    )
+    monkeypatch.delenv("COURSE_PROFILE", raising=False)
+    assert env.gpu_names() == ["NVIDIA H100"]
+    assert resolve_profile_name() == ("full", "COURSE_PROFILE unset and a GPU is present")
+    assert env.device_description() == "GPU: NVIDIA H100"
+    monkeypatch.setitem(listed, "GPU", [])
+    assert resolve_profile_name() == ("cpu", "COURSE_PROFILE unset and no GPU found")
