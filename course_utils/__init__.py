@@ -32,7 +32,7 @@ if "ipykernel" in _sys.modules:
     env.import_tensorflow_quietly()
 
 # Loaded on first use (they import TensorFlow; `python -m course_utils data` must not).
-_LAZY = ("interpret", "models", "pipelines", "pretrained")
+_LAZY = ("exercises", "interpret", "models", "pipelines", "pretrained")
 
 
 def __getattr__(name):

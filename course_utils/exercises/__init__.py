@@ -144,8 +144,9 @@ def for_lesson(lesson: str) -> list[Exercise]:
     return exercises
 
 
-def summary(lesson: str) -> str:
-    """One line: how many of the lesson's exercises were checked correct in this kernel."""
+def summary(lesson: str) -> None:
+    """Prints one line: how many of the lesson's exercises were checked correct in this
+    kernel (returns nothing, so a notebook cell shows the line once)."""
     exercises = _LOADED.get(lesson)
     if exercises is None:
         line = f"exercises of lesson {lesson}: none loaded in this kernel"
@@ -160,4 +161,3 @@ def summary(lesson: str) -> str:
             parts.append(f"{counts[NOT_ATTEMPTED]} not attempted")
         line = f"exercises of lesson {lesson}: " + ", ".join(parts)
     print(line)
-    return line
