@@ -149,10 +149,11 @@ def _fetch_one(name: str) -> str:
     if name == "celeba":
         return str(celeba.fetch_files(data_dir() / celeba.FOLDER))
     if name == "weights":
-        from .datasets.download import fetch_weights
+        from .datasets.download import REHEARSAL_WEIGHTS, fetch_weights, rehearsal
 
         paths = [fetch_weights(key) for key in weight_keys()]
-        return f"{paths[0].parent} ({len(paths)} files, Keras' cache)"
+        where = f"{REHEARSAL_WEIGHTS}: a rehearsal's folder" if rehearsal() else "Keras' cache"
+        return f"{paths[0].parent} ({len(paths)} files, {where})"
     if name == "cats_vs_dogs_tfds":
         return str(cats_vs_dogs.prepare_tfds())
     raise DataError(f"unknown data set {name!r}; choose from {', '.join(FETCHABLE)}")

@@ -19,3 +19,8 @@ class DataError(CourseError):
 
 class DataDirError(DataError):
     """``COURSE_DATA_DIR`` points at a folder that does not exist or cannot be written."""
+
+
+class IntegrityError(DataError):
+    """A file whose size or checksum is not the pinned one: damaged, tampered with, or another
+    version. Unlike a network failure this does not go away by trying again later."""

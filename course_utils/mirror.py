@@ -21,10 +21,12 @@ What the server does, and does not:
   network), and serves each client in its own thread, so one slow laptop does not hold up the
   others; it logs one line per request.
 
-A *rehearsal* mirror (``tools/rehearsal.py``) serves files in the real formats filled with
-stand-in pictures. Its manifest says ``"rehearsal": true`` and carries their checksums; clients
-accept those checksums only when ``COURSE_REHEARSAL=1`` is set too, and label such data
-*rehearsal data*, never *real*.
+A *rehearsal* mirror (``tools/rehearse.py``) serves files in the real formats filled with
+stand-in pictures, and *rehearsal weights* (Keras' weight files' names and layouts, random
+values). Its manifest says ``"rehearsal": true`` and carries their checksums; clients accept
+those checksums only when ``COURSE_REHEARSAL=1`` is set too, and label such data *rehearsal
+data*, never *real*, and such weights "rehearsal weights, not ImageNet", never ImageNet (a
+rehearsal weight file is marked inside, and refused outside a rehearsal wherever it comes from).
 """
 
 from __future__ import annotations

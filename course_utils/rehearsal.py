@@ -14,12 +14,17 @@ where the real data cannot be had.
   are PNG or GIF, three ``.mat`` files, ``annotations/{list.txt,trainval.txt,test.txt,README}``,
   ``trimaps/*.png`` (1 pet, 2 background, 3 border) with macOS ``._*`` twins, ``xmls/*.xml``;
 - CelebA's ``img_align_celeba.zip`` and its three text files;
-- ``mnist.npz`` (``x_train``, ``y_train``, ``x_test``, ``y_test``, uint8).
+- ``mnist.npz`` (``x_train``, ``y_train``, ``x_test``, ``y_test``, uint8);
+- at the ``cpu`` scale, *rehearsal weights* (:func:`build_weights`): Keras' ImageNet weight files
+  (VGG16 with and without its top, Xception without, MobileNetV2 without at each size), with
+  their real names, legacy Keras HDF5 format and layer layout, filled with seeded random values
+  and marked inside as "rehearsal weights, not ImageNet".
 
 Pictures come from :mod:`course_utils.datasets.standins` (deterministic). These files are not
 the real ones and carry their own manifest: a mirror started with ``rehearsal=True`` says so, and
 clients accept them only with ``COURSE_REHEARSAL=1`` and label every run on them *rehearsal
-data*, never *real*.
+data*, never *real*, and models with the rehearsal weights "rehearsal weights, not ImageNet"
+(:mod:`course_utils.pretrained`).
 """
 
 from __future__ import annotations
@@ -59,13 +64,23 @@ class Scale:
     faces: int  # CelebA
     mnist: tuple[int, int]  # train, test
     image_side: int = 180  # cats and dogs, pets
+    weights: tuple[str, ...] = ()  # rehearsal weight files: WEIGHT_REMOTES keys
+
+
+def _weight_keys() -> tuple[str, ...]:
+    """Every weight file of ``WEIGHT_REMOTES`` (the ``.h5`` ones: not the class names)."""
+    from .datasets.download import WEIGHT_REMOTES
+
+    return tuple(key for key, remote in WEIGHT_REMOTES.items() if remote.kind == "h5")
 
 
 SCALES = {
-    # for the tests: every file and quirk, a few pictures each
+    # for the tests: every file and quirk, a few pictures each; no weights (the tests that need
+    # one build it: build_weights)
     "small": Scale(40, (12, 6), 40, 60, (600, 100), 96),
-    # enough for every lesson's cpu profile (subset 1000/500/500, 1,400 pet pairs, ...)
-    "cpu": Scale(2100, (1000, 500), 1500, 20_000, (60_000, 10_000), 180),
+    # enough for every lesson's cpu profile (subset 1000/500/500, 1,400 pet pairs, ...), and
+    # every weight file lessons 04, 05 and 09 load (MobileNetV2: every size Keras has)
+    "cpu": Scale(2100, (1000, 500), 1500, 20_000, (60_000, 10_000), 180, _weight_keys()),
 }
 
 
@@ -268,7 +283,8 @@ VERSION = 2
 
 def build(folder: str | os.PathLike, scale: str = "small", seed: int = 0) -> Path:
     """Write every rehearsal file into ``folder`` (kept when complete: a marker records the
-    version, scale and seed). Returns the folder."""
+    version, scale and seed), then the scale's rehearsal weight files (:func:`build_weights`,
+    each kept when its mark matches). Returns the folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     marker = folder / "REHEARSAL.txt"
@@ -276,17 +292,131 @@ def build(folder: str | os.PathLike, scale: str = "small", seed: int = 0) -> Pat
         f"rehearsal data (real formats, stand-in pictures): version {VERSION}, scale {scale}, "
         f"seed {seed}\n"
     )
+    s = SCALES[scale]
     if (
         marker.is_file()
         and marker.read_text() == stamp
         and all((folder / f).is_file() for f in FILES)
     ):
+        build_weights(folder, s.weights, seed)  # kept when complete, too
         return folder
-    s = SCALES[scale]
     _microsoft_zip(folder / FILES[0], s, seed)
     _filtered_zip(folder / FILES[1], s, seed)
     _pets_tars(folder, s, seed)
     _celeba(folder, s, seed)
     _mnist(folder / "mnist.npz", s, seed)
     marker.write_text(stamp)
+    build_weights(folder, s.weights, seed)
     return folder
+
+
+# --------------------------------------------------------------------- rehearsal weights
+
+#: Raised whenever what :func:`build_weights` writes changes (a kept file is then rebuilt).
+WEIGHTS_VERSION = 1
+
+
+def weights_stamp(seed: int = 0) -> str:
+    """The label written into every rehearsal weight file (HDF5 root attribute
+    ``download.REHEARSAL_ATTR``), starting with "rehearsal weights, not ImageNet"."""
+    from .datasets.download import REHEARSAL_WEIGHTS
+
+    return (
+        f"{REHEARSAL_WEIGHTS}: random values (seed {seed}) in the layout of Keras' weight file, "
+        f"written by course_utils.rehearsal (weights version {WEIGHTS_VERSION})"
+    )
+
+
+def _weights_model(key: str):
+    """``(model with random weights, shape of a calibration batch or None)`` for the
+    ``WEIGHT_REMOTES`` key: the very ``keras.applications`` model whose file it is."""
+    import keras
+
+    if key in ("vgg16", "vgg16_notop"):
+        return keras.applications.VGG16(weights=None, include_top=key == "vgg16"), None
+    if key == "xception_notop":
+        return keras.applications.Xception(weights=None, include_top=False), (4, 150, 150, 3)
+    if key.startswith("mobilenet_v2_") and key.endswith("_notop"):
+        rows = int(key.split("_")[2])
+        model = keras.applications.MobileNetV2(
+            weights=None, include_top=False, input_shape=(rows, rows, 3)
+        )
+        return model, (8, rows, rows, 3)
+    raise ValueError(f"no rehearsal weights for {key!r}")
+
+
+def _glorot_uniform(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Keras' default kernel initializer (``glorot_uniform``, fans as ``compute_fans``), drawn
+    with NumPy so that the values depend on the seed only, not on Keras' random state."""
+    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    fan_in, fan_out = shape[-2] * receptive, shape[-1] * receptive
+    limit = np.float32(np.sqrt(6.0 / (fan_in + fan_out)))
+    values = rng.random(shape, dtype=np.float32)
+    values *= 2 * limit
+    values -= limit
+    return values
+
+
+def _calibrate_batchnorm(model, shape: tuple[int, ...], seed: int) -> None:
+    """Set each BatchNormalization layer's moving mean and variance to the statistics of its
+    input on one batch of random pixels in [-1, 1] (the range MobileNetV2's and Xception's
+    ``preprocess_input`` give): one call in training mode with momentum 0 does it, layer after
+    layer. Trained weights keep activations at a usable scale deep in the network; Keras'
+    initializers alone (moving variance 1) shrink them to ~1e-10 at MobileNetV2's top, where
+    no fine-tuning step can move a float32 weight."""
+    import keras
+
+    layers = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    momentum = [layer.momentum for layer in layers]
+    for layer in layers:
+        layer.momentum = 0.0
+    rng = np.random.default_rng([seed, 99])
+    batch = rng.uniform(-1.0, 1.0, shape).astype("float32")
+    model(batch, training=True)
+    for layer, m in zip(layers, momentum, strict=True):
+        layer.momentum = m
+
+
+def _write_weights(path: Path, key: str, seed: int) -> None:
+    """Write the rehearsal weight file ``key`` to ``path`` (atomically)."""
+    import zlib
+
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    from .datasets.download import REHEARSAL_ATTR
+
+    model, calibration = _weights_model(key)
+    for i, variable in enumerate(model.weights):
+        if len(variable.shape) >= 2:  # kernels; biases, gamma, beta keep their constants
+            rng = np.random.default_rng([seed, zlib.crc32(key.encode()), i])
+            variable.assign(_glorot_uniform(tuple(variable.shape), rng))
+    if calibration is not None:
+        _calibrate_batchnorm(model, calibration, seed)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with h5py.File(tmp, "w") as f:  # the legacy format of Keras' own files: layer_names,
+            legacy_h5_format.save_weights_to_hdf5_group(f, model)  # a group per layer
+            f.attrs[REHEARSAL_ATTR] = weights_stamp(seed)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def build_weights(folder: str | os.PathLike, keys=None, seed: int = 0) -> dict[str, Path]:
+    """Write rehearsal weight files into ``folder``: for each ``WEIGHT_REMOTES`` key in ``keys``
+    (default: all of them), the file of Keras' real name, legacy HDF5 format and layer layout,
+    filled with random values (seeded, deterministic), marked "rehearsal weights, not ImageNet"
+    inside. A file already there with the same mark (version and seed) is kept. Returns
+    ``{key: path}``."""
+    from .datasets.download import WEIGHT_REMOTES, rehearsal_mark
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for key in _weight_keys() if keys is None else keys:
+        path = folder / WEIGHT_REMOTES[key].filename
+        if rehearsal_mark(path) != weights_stamp(seed):
+            _write_weights(path, key, seed)
+        written[key] = path
+    return written

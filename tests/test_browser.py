@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "browser"
 LESSON = ROOT / "notebooks" / "01_mnist_convnet.ipynb"
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
+#: Tags of the cells that notebooks/ shows collapsed (tools/slides.py: COLLAPSED_TAGS).
+COLLAPSED = {"notes", "verify", "aside", "solution"}
 
 #: Chromium as root needs --no-sandbox; on a closed network the background services (updates,
 #: sync, QUIC probes) would only wait for timeouts.
@@ -154,6 +156,23 @@ def test_lesson_01_runs_in_jupyterlab_in_chromium(browser, jupyterlab):
     # The kernel must be connected and idle before Run All, or the run is silently dropped.
     page.get_by_text(re.compile(r"^Python 3 \(ipykernel\) \| Idle$")).wait_for(timeout=120_000)
 
+    # What a learner sees first: notes, checks, asides and solutions collapsed (JupyterLab
+    # shows a placeholder with the cell's first line), everything else open.
+    notebook = json.loads(LESSON.read_text())["cells"]
+    hidden = [bool(c["metadata"].get("jupyter", {}).get("source_hidden")) for c in notebook]
+    tagged = [bool(set(c["metadata"].get("tags", [])) & COLLAPSED) for c in notebook]
+    assert hidden == tagged and sum(hidden) >= 5, "make strip writes source_hidden from the tags"
+    # JupyterLab renders a long notebook's cells as they come into view: compare each cell it
+    # has rendered (by its index in the notebook), and at least the first screen's.
+    shown = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+    rendered = {}
+    for k in range(shown.count()):
+        index = shown.nth(k).get_attribute("data-windowed-list-index")
+        collapsed = shown.nth(k).locator(".jp-InputPlaceholder").count() > 0
+        rendered[int(index) if index is not None else k] = collapsed
+    assert set(range(12)) <= set(rendered), sorted(rendered)
+    assert rendered == {i: hidden[i] for i in rendered}, "exactly the tagged cells collapsed"
+
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
@@ -183,6 +202,23 @@ def test_lesson_01_runs_in_jupyterlab_in_chromium(browser, jupyterlab):
     assert figures >= 3, "the history, the grids and the per-class chart"
     assert not page_errors, page_errors
 
+    # The first screen: the title, the collapsed notes, the set-up cell and its banner.
+    setup_outputs = _saved_code_cells(saved)[0]["outputs"]
+    assert _text(setup_outputs[0]).startswith("[lesson 01"), setup_outputs[:2]
+    first_open = next(i for i in range(1, len(notebook)) if not hidden[i])
+    assert notebook[first_open]["cell_type"] == "code", "after the title comes the set-up cell"
+    page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").first.evaluate(
+        "element => element.scrollTo(0, 0)"
+    )
+    page.wait_for_timeout(1500)
+    cell = page.locator(f'.jp-Notebook .jp-Cell[data-windowed-list-index="{first_open}"]')
+    if cell.count() == 0:  # a JupyterLab without the attribute: the cells in order
+        cell = shown.nth(first_open)
+    banner = cell.locator(".jp-OutputArea").first.inner_text().strip()
+    assert banner.startswith("[lesson 01"), banner[:200]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "lesson01_first_screen.png"))
+
     # A screenshot of the results: the accuracy line and the training curves below it.
     result = page.get_by_text(re.compile(r"test accuracy: \d")).first
     for _ in range(3):  # cells off screen are laid out when reached, which moves the target
@@ -199,10 +235,12 @@ def test_lesson_01_runs_in_jupyterlab_in_chromium(browser, jupyterlab):
 def test_lesson_01_deck_in_chromium(browser, tmp_path):
     """Build lesson 01's deck with local assets, open it from disk, ask reveal.js what it has."""
     slides = load_tool("slides")
-    from course_utils.errors import DataError
+    from course_utils.errors import DataError, IntegrityError
 
     try:
         (deck,) = slides.build_decks([LESSON], tmp_path, assets="local")
+    except IntegrityError as error:  # a wrong pin fails everywhere, not only where required
+        pytest.fail(f"a deck asset does not match its pinned size or SHA-256: {error}")
     except DataError as error:  # the assets come from the npm registry, once per machine
         _unavailable(f"reveal.js could not be downloaded: {error}")
     shape = slides.deck_shape(slides.tagged(slides.read(LESSON)))

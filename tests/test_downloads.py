@@ -370,10 +370,12 @@ def test_a_damaged_transfer_is_rejected_by_the_loaders(rehearsal_files, tmp_path
     (served / "annotations.tar.gz").write_bytes(bytes(altered))
     server = mirror.start(served, port=0, entries=entries, rehearsal=True, log_stream=io.StringIO())
     try:
-        for name in ("data", "keras"):
+        for name in ("data", "keras", "tfds", "home"):
             (tmp_path / name).mkdir()
         monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
         monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+        monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))  # no tfds copy of the pets
+        monkeypatch.setenv("HOME", str(tmp_path / "home"))
         monkeypatch.setenv("COURSE_MIRROR", server.url)
         monkeypatch.setenv("COURSE_REHEARSAL", "1")
         download._mirror_manifest.cache_clear()
@@ -383,13 +385,21 @@ def test_a_damaged_transfer_is_rejected_by_the_loaders(rehearsal_files, tmp_path
         assert source.how == "keras download"
         with pytest.warns(UserWarning, match="MNIST download failed.*410 Gone"):
             data = mnist.load(source, 10, 10)
-        assert data.source.is_standin or data.source.name == "Fashion-MNIST"  # offline data
+        # Offline data: Debian's Fashion-MNIST where the machine has it, else the generated
+        # digits, which are written into the data folder's standins/ (nothing else is).
+        assert data.source.is_standin or data.source.name == "Fashion-MNIST", data.source
+        standins = tmp_path / "data" / "standins"
+        assert data.source.is_standin == standins.exists()
 
         source = pets.resolve("cpu")
         with pytest.raises(DataError, match="SHA-256") as error:
             pets.load_pairs(source)
         assert "annotations.tar.gz" in str(error.value)
-        leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and "mirror" not in p.parts]
+        leftovers = [
+            p
+            for p in tmp_path.rglob("*")
+            if p.is_file() and "mirror" not in p.parts and standins not in p.parents
+        ]
         names = sorted(p.name for p in leftovers)
         assert names == ["images.tar.gz"], names  # verified and kept; nothing else, no .part
     finally:

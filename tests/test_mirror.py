@@ -81,8 +81,20 @@ def test_manifest_lists_only_course_downloads_inside_the_folder(folder):
     data = (folder / "mnist.npz").read_bytes()
     assert entries["mnist.npz"].size == len(data)
     assert entries["mnist.npz"].sha256 == hashlib.sha256(data).hexdigest()
-    again = mirror.build_manifest(folder)  # from the checksum cache
+
+    def no_reading(path):
+        raise AssertionError(f"{path} was read again instead of taken from the checksum cache")
+
+    real_sha256 = mirror._sha256
+    mirror._sha256 = no_reading  # a restart takes the sums from .mirror-checksums.json
+    try:
+        again = mirror.build_manifest(folder)
+    finally:
+        mirror._sha256 = real_sha256
     assert again["mnist.npz"].sha256 == entries["mnist.npz"].sha256
+    (folder / "mnist.npz").write_bytes(data + b"changed")  # new size and time: read again
+    changed = mirror.build_manifest(folder)
+    assert changed["mnist.npz"].sha256 == hashlib.sha256(data + b"changed").hexdigest()
 
 
 def test_serves_manifest_and_files_and_logs_each_request(server, folder):
@@ -307,6 +319,39 @@ def test_rehearsal_files_are_checked_against_the_rehearsal_manifest_only_when_as
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_a_rehearsal_mirror_never_vouches_for_an_unpinned_file_outside_a_rehearsal(
+    monkeypatch, tmp_path
+):
+    """A file the course has no checksum for (cats_and_dogs_filtered.zip; MobileNetV2's weights)
+    is checked against a classroom mirror's manifest. A rehearsal mirror's manifest holds a
+    rehearsal file's checksum: without COURSE_REHEARSAL=1 it is refused, not taken as real."""
+    other = tmp_path / "rehearsal"
+    other.mkdir()
+    (other / "cats_and_dogs_filtered.zip").write_bytes(_zip(b"rehearsal pictures"))
+    remote = Remote("https://origin.invalid/f.zip", "cats_and_dogs_filtered.zip", "zip")
+    monkeypatch.delenv("COURSE_REHEARSAL", raising=False)
+    for rehearsal in (True, False):
+        download._mirror_manifest.cache_clear()
+        srv = mirror.start(other, port=0, log_stream=io.StringIO(), rehearsal=rehearsal)
+        try:
+            monkeypatch.setenv("COURSE_MIRROR", srv.url)
+            target = tmp_path / f"out-{rehearsal}"
+            if rehearsal:
+                with pytest.raises(DataError, match="serves rehearsal files.*COURSE_REHEARSAL=1"):
+                    download.fetch(remote, target, progress=False)
+                assert list(target.iterdir()) == []
+                monkeypatch.setenv("COURSE_REHEARSAL", "1")
+                download._mirror_manifest.cache_clear()
+                assert download.fetch(remote, target, progress=False).is_file()  # rehearsing
+                monkeypatch.delenv("COURSE_REHEARSAL")
+            else:  # a classroom mirror: its manifest checks the transfer
+                assert download.fetch(remote, target, progress=False).is_file()
+        finally:
+            srv.shutdown()
+            srv.server_close()
+            download._mirror_manifest.cache_clear()
 
 
 def test_bad_mirror_address_says_what_to_do(monkeypatch):

@@ -1,7 +1,9 @@
-"""Rehearsal data: the real sources' exact formats, filled with stand-in pictures."""
+"""Rehearsal data: the real sources' exact formats, filled with stand-in pictures; rehearsal
+weights: Keras' weight files' names and layouts, filled with random values."""
 
 from __future__ import annotations
 
+import os
 import re
 import tarfile
 import zipfile
@@ -174,3 +176,138 @@ def test_memory_falls_back_to_the_resident_set_without_pss():
     )
     assert rehearse._memory(process) == 123 * 2**20
     assert rehearse._memory(psutil.Process()) > 10 * 2**20  # this process: its PSS
+
+
+# --------------------------------------------------------------------- rehearsal weights
+
+#: The weight files these tests build: the smallest MobileNetV2 (~9 MB, ~10 s here, with its
+#: BatchNorm calibration) and VGG16 without its top (~59 MB, ~3 s).
+WEIGHT_KEYS = ("mobilenet_v2_96_notop", "vgg16_notop")
+
+
+@pytest.fixture(scope="session")
+def rehearsal_weights(tmp_path_factory):
+    """:data:`WEIGHT_KEYS`' rehearsal weight files, built once per run into the run's shared
+    temporary folder (as conftest's ``rehearsal_files``; tests/test_pretrained.py builds the
+    same files there, and ``build_weights`` keeps a file it finds complete)."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    try:
+        import fcntl
+    except ImportError:  # Windows: one copy per worker
+        return rehearsal.build_weights(tmp_path_factory.mktemp("rehearsal-weights"), WEIGHT_KEYS)
+    with open(base / "rehearsal-weights.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return rehearsal.build_weights(base / "rehearsal-weights", WEIGHT_KEYS)
+
+
+def _text(name) -> str:
+    """An HDF5 attribute's string (h5py gives ``bytes`` or ``str``)."""
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def test_rehearsal_weights_have_the_real_name_format_and_layout(rehearsal_weights, monkeypatch):
+    """Each file: Keras' file name, the legacy Keras HDF5 weights format (``layer_names``, one
+    group per layer with ``weight_names``), the real file's size within 0.5 % where the course
+    pins it (the same tensors), a "rehearsal weights, not ImageNet" mark; the real constructor
+    loads it with ``weights=path`` through Keras' legacy HDF5 loader, value for value."""
+    import h5py
+    import keras
+    from keras.src.legacy.saving import legacy_h5_format
+
+    from course_utils.datasets.download import WEIGHT_REMOTES, rehearsal_mark
+
+    loaded = []
+    real_loader = legacy_h5_format.load_weights_from_hdf5_group
+    monkeypatch.setattr(
+        legacy_h5_format,
+        "load_weights_from_hdf5_group",
+        lambda f, model, *a: loaded.append(f.filename) or real_loader(f, model, *a),
+    )
+    sizes = {"mobilenet_v2_96_notop": 9_406_464}  # the 160-pixel file's: same tensors
+    builds = {
+        "mobilenet_v2_96_notop": (
+            keras.applications.MobileNetV2,
+            {"include_top": False, "input_shape": (96, 96, 3)},
+            "Conv_1",
+        ),
+        "vgg16_notop": (keras.applications.VGG16, {"include_top": False}, "block5_conv3"),
+    }
+    for key, path in rehearsal_weights.items():
+        remote = WEIGHT_REMOTES[key]
+        assert path.name == remote.filename
+        real = remote.size or sizes[key]
+        # the same tensors; HDF5's bookkeeping differs by ~0.03 % (VGG16), ~0.16 % (MobileNetV2)
+        assert abs(path.stat().st_size - real) < 0.005 * real, (key, path.stat().st_size)
+        assert rehearsal_mark(path) == rehearsal.weights_stamp()
+        assert rehearsal_mark(path).startswith("rehearsal weights, not ImageNet")
+        constructor, kwargs, layer_name = builds[key]
+        model = constructor(weights=str(path), **kwargs)
+        assert loaded[-1] == str(path)
+        with h5py.File(path, "r") as f:
+            names = [_text(n) for n in f.attrs["layer_names"]]
+            # every layer, in order (the input layer's name is made unique per session)
+            assert names[1:] == [layer.name for layer in model.layers[1:]]
+            assert names[0].startswith("input") and len(names) == len(model.layers)
+            group = f[layer_name]
+            weight_names = [_text(n) for n in group.attrs["weight_names"]]
+            kernel = group[weight_names[0]][()]
+            assert all("weight_names" in f[name].attrs for name in names)
+        assert np.array_equal(model.get_layer(layer_name).kernel.numpy(), kernel)
+        assert kernel.std() > 0  # random values, not an initializer's constants
+
+
+def test_rehearsal_weights_are_seeded_kept_and_rebuilt_when_their_mark_differs(
+    rehearsal_weights, tmp_path, monkeypatch
+):
+    """The same seed writes the same values (VGG16: no calibration, pure NumPy draws); a file
+    with the current mark is kept, one with another mark (an older version) is rewritten."""
+    import h5py
+
+    from course_utils.datasets.download import REHEARSAL_ATTR
+
+    again = rehearsal.build_weights(tmp_path / "again", ("vgg16_notop",))["vgg16_notop"]
+    with (
+        h5py.File(again, "r") as a,
+        h5py.File(rehearsal_weights["vgg16_notop"], "r") as b,
+    ):
+        for layer in ("block1_conv1", "block5_conv3"):
+            for name in a[layer].attrs["weight_names"]:
+                assert np.array_equal(a[layer][name][()], b[layer][name][()])
+    written = []
+    monkeypatch.setattr(rehearsal, "_write_weights", lambda path, key, seed: written.append(key))
+    rehearsal.build_weights(tmp_path / "again", ("vgg16_notop",))
+    assert written == []  # kept
+    with h5py.File(again, "r+") as f:
+        f.attrs[REHEARSAL_ATTR] = "rehearsal weights, not ImageNet (weights version 0)"
+    rehearsal.build_weights(tmp_path / "again", ("vgg16_notop",))
+    assert written == ["vgg16_notop"]
+
+
+def test_the_cpu_scale_has_every_weight_file_the_lessons_load():
+    from course_utils.datasets.download import WEIGHT_REMOTES
+    from course_utils.profiles import LESSONS
+
+    weights = set(rehearsal.SCALES["cpu"].weights)
+    sizes = {s["image_size"] for s in LESSONS["05"].settings.values()}
+    assert {"vgg16", "vgg16_notop", "xception_notop"} <= weights
+    assert {f"mobilenet_v2_{n}_notop" for n in sizes} <= weights
+    assert weights == {k for k, r in WEIGHT_REMOTES.items() if r.kind == "h5"}
+    assert rehearsal.SCALES["small"].weights == ()  # the loaders' tests: no weights served
+
+
+def test_rehearsal_mobilenet_weights_keep_activations_at_a_trainable_scale(rehearsal_weights):
+    """Calibrated BatchNorm statistics: at MobileNetV2's top the features of random pixels have
+    a standard deviation near 1 (measured 0.73), as with trained weights; with Keras'
+    initializers alone it is ~1e-12 (measured), too small for lesson 05's fine-tuning to move a
+    float32 weight."""
+    import keras
+
+    model = keras.applications.MobileNetV2(
+        weights=str(rehearsal_weights["mobilenet_v2_96_notop"]),
+        include_top=False,
+        input_shape=(96, 96, 3),
+    )
+    pixels = np.random.default_rng(1).uniform(-1, 1, (4, 96, 96, 3)).astype("float32")
+    assert 0.1 < float(np.std(model(pixels, training=False))) < 10

@@ -242,6 +242,21 @@ def test_local_assets_are_unpacked_once_and_decks_load_nothing_remote(tmp_path, 
     assert "mermaid" not in deck.read_text().lower()
 
 
+def test_a_deck_asset_that_does_not_match_its_pin_is_an_integrity_error(tmp_path, monkeypatch):
+    """A package archive of the wrong size or content (another version, a damaged copy) is not
+    "unavailable": it raises IntegrityError, which the browser test turns into a failure."""
+    import course_utils.datasets.download as download
+    from course_utils.errors import IntegrityError
+
+    monkeypatch.setattr(download, "reachable", lambda *a, **k: False)  # nothing downloads
+    downloads = tmp_path / "cache" / "downloads"
+    downloads.mkdir(parents=True)
+    for asset in slides.ASSETS.values():  # already "downloaded", but not the pinned bytes
+        (downloads / f"{asset.folder}.tgz").write_bytes(b"\x1f\x8b" + bytes(2000))
+    with pytest.raises(IntegrityError, match=r"bytes, expected|SHA-256"):
+        slides.fetch_assets(tmp_path / "cache", progress=False)
+
+
 def test_auto_assets_fall_back_to_cdns_with_a_warning(tmp_path, monkeypatch, capsys):
     from course_utils.errors import DataError
 

@@ -10,7 +10,10 @@ What it does:
 1. writes every real source in its exact real format, filled with stand-in pictures
    (:mod:`course_utils.rehearsal`: the Microsoft zip with its broken files, the Oxford-IIIT Pet
    tarballs, CelebA's zip and text files, ``mnist.npz`` ...) into ``build/rehearsal/sources-*``
-   (kept: the files are deterministic);
+   (kept: the files are deterministic), and, for the ``cpu`` and ``full`` profiles, the
+   *rehearsal weights*: Keras' ImageNet weight files (VGG16 with and without its top, Xception,
+   MobileNetV2 at each size; about 760 MB, 1-2 minutes the first time) with their real names
+   and layouts, filled with random values;
 2. serves them on 127.0.0.1 with :mod:`course_utils.mirror` (a rehearsal manifest; Google
    Drive's confirmation page emulated for CelebA's large file);
 3. runs the lessons in order, each in a fresh kernel, all in one fresh data folder and a fresh
@@ -26,8 +29,10 @@ What it does:
    mirror's request log.
 
 A failed lesson keeps its error and the next one still runs; the exit status is 1 if any
-failed. ImageNet weights are not rehearsal files (Keras checks their hashes), so lessons 04, 05
-and 09 run with random weights here, and say so.
+failed. Lessons 04, 05 and 09 download the rehearsal weights from the mirror, verify them against
+its manifest and load them by path (``course_utils.pretrained.load_application``): their
+pretrained branches run (freezing, fine-tuning), and the weights are labelled "rehearsal weights,
+not ImageNet" (``Weights.imagenet`` is false), never ImageNet.
 """
 
 from __future__ import annotations
@@ -106,6 +111,19 @@ def _watch(proc: subprocess.Popen, every: float = 0.5) -> float:
     return peak / 2**20
 
 
+def build_weights(folder: Path, keys: tuple[str, ...]) -> None:
+    """Writes the rehearsal weight files ``keys`` into ``folder`` in a child process (kept
+    when complete): writing them imports TensorFlow and holds VGG16's 553 MB twice, which this
+    process, alive for the whole rehearsal, then need not keep."""
+    if not keys:
+        return
+    code = (
+        "import sys; from course_utils import rehearsal; "
+        "rehearsal.build_weights(sys.argv[1], sys.argv[2:])"
+    )
+    subprocess.run([sys.executable, "-c", code, str(folder), *keys], check=True, cwd=ROOT)
+
+
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
 
@@ -151,7 +169,8 @@ def rehearse(paths: list[Path], profile: str, out: Path = OUT, keep: bool = Fals
     folder.mkdir(parents=True)
     scale = SCALE[profile]
     print(f"rehearsal data ({scale} scale): building or reusing {out / f'sources-{scale}'}")
-    sources = rehearsal.build(out / f"sources-{scale}", scale)
+    build_weights(out / f"sources-{scale}", rehearsal.SCALES[scale].weights)
+    sources = rehearsal.build(out / f"sources-{scale}", scale)  # keeps those weight files
     work = Path(tempfile.mkdtemp(prefix="course-rehearsal-"))
     for name in ("data", "home"):
         (work / name).mkdir()

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlencode, urljoin, urlparse
 
-from ..errors import DataError
+from ..errors import DataError, IntegrityError
 
 
 @lru_cache(maxsize=32)
@@ -128,6 +128,28 @@ def rehearsal() -> bool:
     if os.environ.get("COURSE_REHEARSAL", "").strip() != "1" or base is None:
         return False
     return bool(_mirror_manifest(base).get("rehearsal"))
+
+
+#: What a rehearsal weight file is called wherever a run names its weights (and inside the file).
+REHEARSAL_WEIGHTS = "rehearsal weights, not ImageNet"
+#: The HDF5 root attribute that marks a rehearsal weight file (:mod:`course_utils.rehearsal`
+#: writes it; Keras' own weight files have no such attribute).
+REHEARSAL_ATTR = "rehearsal"
+
+
+def rehearsal_mark(path: str | os.PathLike) -> str | None:
+    """The rehearsal label written inside an HDF5 weight file (:data:`REHEARSAL_ATTR`), or
+    ``None`` for any other file (Keras' real weight files, a file that is not HDF5)."""
+    try:
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            value = f.attrs.get(REHEARSAL_ATTR)
+    except (ImportError, OSError):
+        return None
+    if value is None:
+        return None
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 #: Files the course knows how to fetch (checksums from tfds 4.9.10 and Keras 3.15).
@@ -322,11 +344,24 @@ def weights_cache() -> Path:
     return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "models"
 
 
+def rehearsal_weights_cache() -> Path:
+    """Where a rehearsal keeps its rehearsal weight files: ``$KERAS_HOME/rehearsal-models``,
+    else ``~/.keras/rehearsal-models``. Not Keras' cache: ``keras.applications`` never looks
+    there for ImageNet weights, and a classroom mirror of Keras' cache does not serve them."""
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "rehearsal-models"
+
+
 def fetch_weights(key: str, progress: bool = True) -> Path:
     """Put the ImageNet weight file ``key`` of :data:`WEIGHT_REMOTES` into Keras' cache,
     verified (Keras then finds it there and checks its hash again); from the mirror when
-    ``COURSE_MIRROR`` is set."""
-    return fetch(WEIGHT_REMOTES[key], weights_cache(), progress=progress)
+    ``COURSE_MIRROR`` is set.
+
+    In a rehearsal (:func:`rehearsal`) the file is the rehearsal mirror's rehearsal weight file
+    (same name and layout, random values), verified against that mirror's manifest, and goes
+    to :func:`rehearsal_weights_cache` instead: the caller loads it by path
+    (``weights=path``), never as ``"imagenet"``."""
+    folder = rehearsal_weights_cache() if rehearsal() else weights_cache()
+    return fetch(WEIGHT_REMOTES[key], folder, progress=progress)
 
 
 def download_plan() -> list[Planned]:
@@ -429,6 +464,13 @@ def verify(path: Path, remote: Remote) -> None:
     if not _archive_kind_ok(remote.kind, head):
         noun = "archive" if remote.kind in ("zip", "tar.gz", "npz") else "file"
         raise DataError(f"{path} is not a {remote.kind} {noun} (starts with {head[:8]!r}). {fix}")
+    if remote.kind == "h5" and not rehearsal() and rehearsal_mark(path):
+        raise DataError(
+            f"{path} is a rehearsal weight file ({REHEARSAL_WEIGHTS}: random values written "
+            f"by course_utils.rehearsal in the layout of {remote.filename}), not Keras' file. "
+            f"It is accepted only in a rehearsal (COURSE_REHEARSAL=1 with a rehearsal mirror). "
+            f"Delete it. {fix}"
+        )
     size, sha256, md5 = remote.size, remote.sha256, remote.md5
     checked_by = "the published one"
     if rehearsal():  # rehearsal files differ from the real ones: the mirror's manifest pins them
@@ -436,18 +478,25 @@ def verify(path: Path, remote: Remote) -> None:
         size, sha256, md5 = entry.get("size"), entry.get("sha256"), None
         checked_by = "the rehearsal mirror's manifest"
     elif sha256 is None and md5 is None and mirror() is not None:
+        if _mirror_manifest(mirror()).get("rehearsal"):  # its checksums are a rehearsal file's
+            raise DataError(
+                f"{path}: the mirror {mirror()} serves rehearsal files (real formats, made-up "
+                f"contents) and COURSE_REHEARSAL=1 is not set, so nothing vouches for this "
+                f"{remote.filename} being the real one. Set COURSE_REHEARSAL=1 to rehearse, or "
+                f"use a classroom mirror (`python -m course_utils mirror serve`)."
+            )
         entry = mirror_entry(remote) or {}  # no published checksum: at least check the transfer
         sha256, checked_by = entry.get("sha256"), "the mirror's manifest"
     actual = path.stat().st_size
     if size is not None and actual != size:
-        raise DataError(
+        raise IntegrityError(
             f"{path} has {actual:,} bytes, expected {size:,} (incomplete or another "
             f"version). Delete it. {fix}"
         )
     if sha256 is not None and sha256sum(path) != sha256:
-        raise DataError(f"{path}: SHA-256 checksum does not match {checked_by}. {fix}")
+        raise IntegrityError(f"{path}: SHA-256 checksum does not match {checked_by}. {fix}")
     if md5 is not None and _digest(path, "md5") != md5:
-        raise DataError(f"{path}: MD5 checksum does not match Keras' own file hash. {fix}")
+        raise IntegrityError(f"{path}: MD5 checksum does not match Keras' own file hash. {fix}")
 
 
 def _copy_stream(response, out, total: int | None, desc: str, progress: bool) -> int:
@@ -600,7 +649,7 @@ def _safe_members(tar: tarfile.TarFile, dest: Path):
     root = dest.resolve()
     for member in tar.getmembers():
         target = (dest / member.name).resolve()
-        if not str(target).startswith(str(root)) or member.issym() or member.islnk():
+        if not target.is_relative_to(root) or member.issym() or member.islnk():
             continue
         yield member
 
@@ -620,8 +669,7 @@ def extract(archive: str | os.PathLike, dest: str | os.PathLike) -> Path:
             if zipfile.is_zipfile(archive):
                 with zipfile.ZipFile(archive) as zf:
                     for name in zf.namelist():
-                        target = (tmp / name).resolve()
-                        if str(target).startswith(str(tmp.resolve())):
+                        if (tmp / name).resolve().is_relative_to(tmp.resolve()):
                             zf.extract(name, tmp)
             else:
                 with tarfile.open(archive) as tar:
