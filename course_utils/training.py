@@ -7,6 +7,11 @@ from the last finished epoch. When a training ends normally Keras deletes the ba
 the lesson again starts a fresh training. To start over after a crash instead of resuming,
 delete the folder (:func:`forget_backup`).
 
+A ``ModelCheckpoint(save_best_only=True)`` made for the resumed ``fit`` is a new callback: it
+starts with no best value, so the first resumed epoch would overwrite the best file of the
+interrupted run even with a worse model. :func:`best_so_far` gives the value to start from, as
+``ModelCheckpoint(..., initial_value_threshold=best_so_far(...))``.
+
 :func:`backup_dir` only chooses the folder: on Google Drive when Drive is mounted in Colab (a
 new runtime after a disconnect finds it there), else in the course data folder. In the ``smoke``
 profile each call gets a new temporary folder, so a test run never resumes an older one.
@@ -75,3 +80,32 @@ def describe_backup(folder: str | os.PathLike) -> str:
 def forget_backup(folder: str | os.PathLike) -> None:
     """Delete a backup, so that the next ``fit`` starts from scratch."""
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def best_so_far(
+    checkpoint: str | os.PathLike,
+    backup_folder: str | os.PathLike,
+    validation_data,
+    monitor: str = "val_loss",
+) -> float | None:
+    """The ``monitor`` value of the model saved at ``checkpoint``, when the next ``fit`` resumes
+    an interrupted training from ``backup_folder``; ``None`` when it starts a fresh one.
+
+    Pass it to ``keras.callbacks.ModelCheckpoint(checkpoint, save_best_only=True,
+    initial_value_threshold=...)``: a new ``ModelCheckpoint`` starts with no best value (Keras
+    3: ``None``, then the first epoch always counts as an improvement), so without it the first
+    resumed epoch overwrites the best model of the interrupted run. The value is measured again
+    on ``validation_data`` (a dataset, or an ``(x, y)`` tuple, as given to ``fit``) with the
+    model reloaded from the file: it is the value of what is on disk. ``None`` as well when
+    there is no file yet (the interruption came before the first save).
+    """
+    if resumes_from(backup_folder) is None or not Path(checkpoint).is_file():
+        return None
+    import keras
+
+    model = keras.models.load_model(checkpoint)
+    if isinstance(validation_data, tuple):
+        results = model.evaluate(*validation_data, verbose=0, return_dict=True)
+    else:
+        results = model.evaluate(validation_data, verbose=0, return_dict=True)
+    return float(results[monitor.removeprefix("val_")])
