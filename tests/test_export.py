@@ -244,7 +244,12 @@ def test_learner_copy_has_exercises_instead_of_solutions(learner_exports, index)
             assert after["cell_type"] == "code" and after["outputs"] == []
             assert after["execution_count"] is None
             assert _source(after).startswith("# Your solution here.")
-            assert "\n" not in _source(after).strip()
+            # The stub: the hint, `name = ...` per answer, and the check (as in the solution's
+            # last line, without assert), which says "not attempted yet" until it is filled in.
+            lines = _source(after).strip().splitlines()
+            last = _source(before).strip().splitlines()[-1]
+            assert last.startswith("assert ex") and lines[-1] == last.removeprefix("assert ")
+            assert all(line.endswith(" = ...") for line in lines[1:-1]), lines
         else:
             assert after == before
     # No line of a solution survives (lines that other cells share are not solution code).
@@ -253,7 +258,8 @@ def test_learner_copy_has_exercises_instead_of_solutions(learner_exports, index)
     learner_lines = {ln.strip() for c in learner["cells"] for ln in _source(c).splitlines()}
     for cell in solutions:
         for line in _source(cell).splitlines():
-            if line.strip() and line.strip() not in elsewhere:
+            kept = line.strip().startswith("assert ex")  # the check, without its assert
+            if line.strip() and line.strip() not in elsewhere and not kept:
                 assert line.strip() not in learner_lines, f"solution line survives: {line}"
 
 

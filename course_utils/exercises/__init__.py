@@ -1,7 +1,7 @@
 """Exercises that answer back: ``ex1.check(answer)``, ``ex1.hint()``, ``ex1.solution()``.
 
-Each lesson's exercises are registered in ``course_utils/exercises/lessonNN.py`` as a list
-``EXERCISES`` of :class:`Exercise`. A lesson gets them with::
+Each lesson's exercises are registered in ``course_utils/exercises/lessonNN.py`` by a function
+``exercises()`` that returns a list of :class:`Exercise`. A lesson gets them with::
 
     ex1, ex2, ex3 = course_utils.exercises.for_lesson("02")
 
