@@ -30,7 +30,16 @@ help:
 	@echo "              of rehearsal data (real formats, stand-in pictures); build/rehearsal/"
 	@echo "make install-browser  add Playwright, for the real-browser tests (needs Chromium too)"
 
-install: $(STAMP)
+# JupyterLab settings the course ships: no "news?" pop-up and no update check (a classroom
+# network cannot answer them). An app-level override inside .venv: a learner's own settings
+# (~/.jupyter/lab/user-settings) are neither read nor changed, and still win.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+install: $(STAMP) $(LAB_OVERRIDES)
+
+$(LAB_OVERRIDES): tools/jupyterlab/overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # Re-installs only when pyproject.toml changes.
 $(STAMP): pyproject.toml
