@@ -137,6 +137,8 @@ def _remove(run: Path) -> None:
 #: Seconds per file in the suite on a 2-core machine with 2 test workers (junit times of one run
 #: from an empty data folder, rounded), for the order below. A file missing here counts as short.
 SECONDS = {
+    "tests/test_learner_copies.py": 90,  # three lessons' learner copies, one after the other
+    "tests/test_shell_settings.py": 70,  # one pytest start per shell setting
     "notebooks/07_architecture_patterns.ipynb": 55,
     "notebooks/06_image_segmentation.ipynb": 53,
     "tests/test_browser.py": 52,
