@@ -65,9 +65,13 @@ def book_augmentation(
     ``RandomFlip("horizontal")``, ``RandomRotation(rotation_degrees / 360)`` (the layer's factor
     is a fraction of a full turn), ``RandomTranslation(shift, shift)`` and ``RandomZoom(zoom,
     zoom)``, each geometric layer with ``fill_mode="nearest"`` (the generator's default; the
-    layers' own default is ``"reflect"``). No shear: the generator's ``shear_range`` is in
-    degrees, so the book's 0.2 shears by at most 0.2 degrees, which changes almost nothing
-    (lesson 03 shows it). The defaults are the book's values; smaller ones give a milder version
+    layers' own default is ``"reflect"``). No shear: this helper reproduces what the book's line
+    does in today's Keras, not what the book meant. Today ``shear_range`` is in degrees, so 0.2
+    shears by at most 0.2 degrees, which changes almost nothing (lesson 03 shows it); Keras 2.0,
+    which the book used, read it in radians (0.2 rad, about 11.5 degrees, a visible shear) until
+    keras-team/keras#8868 (December 2017) changed the unit. The shear the book meant would be
+    ``RandomShear(0.2)`` (lesson 03, exercise 3); it is left out because the lessons' checks were
+    measured without it. The defaults are the book's values; smaller ones give a milder version
     of the same augmentation.
     """
     import keras
