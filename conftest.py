@@ -139,6 +139,7 @@ def _remove(run: Path) -> None:
 SECONDS = {
     "tests/test_learner_copies.py": 90,  # three lessons' learner copies, one after the other
     "tests/test_shell_settings.py": 70,  # one pytest start per shell setting
+    "tests/test_pretrained_path.py": 45,  # lesson 05 with rehearsal weights (instead of nbval)
     "notebooks/07_architecture_patterns.ipynb": 55,
     "notebooks/06_image_segmentation.ipynb": 53,
     "tests/test_browser.py": 52,
@@ -174,6 +175,10 @@ LESSON_RUNS = {
     BROWSER_RUN: BROWSER_LESSON,
     # `make executed` on lesson 00 (tests/test_executed.py): banner first, HTML page and deck.
     "tests/test_executed.py::test_lesson_00_executed_in_smoke": "notebooks/00_setup.ipynb",
+    # lesson 05 with rehearsal weights: the branches that only loaded weights take
+    "tests/test_pretrained_path.py::test_lesson_05_runs_with_rehearsal_weights": (
+        "notebooks/05_transfer_learning_mobilenetv2.ipynb"
+    ),
 }
 
 

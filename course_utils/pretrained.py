@@ -8,7 +8,9 @@ Three kinds of weights, each labelled (:class:`Weights`):
   mirror, see :mod:`course_utils.rehearsal`) the rehearsal mirror's weight file of the same name
   and layout, filled with random values, downloaded, verified against the mirror's manifest and
   loaded by path through the same ``keras.applications`` constructor;
-- **random weights**: ``smoke``, or when the download failed (loudly).
+- **random weights**: ``smoke`` (outside a rehearsal: a rehearsal's ``smoke`` run takes the
+  rehearsal weights, so the suite can run the pretrained path in seconds), or when the download
+  failed (loudly).
 """
 
 from __future__ import annotations
@@ -44,21 +46,21 @@ def load_application(constructor, profile, **kwargs):
     """Build a ``keras.applications`` model with ImageNet weights when it can.
 
     Returns ``(model, Weights)``. In ``smoke`` (which never uses the network) the weights are
-    random. Elsewhere ImageNet weights are downloaded (or taken from the Keras cache); when that
+    random, except in a rehearsal. Elsewhere ImageNet weights are downloaded (or taken from the Keras cache); when that
     fails, the lesson goes on with random weights and says so loudly: its accuracy numbers then
     show the architecture only, not transfer learning. In a rehearsal the weights are the
     rehearsal mirror's (random values in the real file's name and layout; see the module's
     docstring), labelled "rehearsal weights, not ImageNet". A rehearsal weight file is never
     taken for ImageNet weights outside a rehearsal.
     """
+    from .datasets import download
+
     name = getattr(constructor, "__name__", str(constructor))
-    if getattr(profile, "name", profile) == "smoke":
+    if getattr(profile, "name", profile) == "smoke" and not download.rehearsal():
         model = constructor(weights=None, **kwargs)
         return model, Weights(False, "random weights (smoke profile: no download)")
     wanted = "ImageNet weights"
     try:
-        from .datasets import download
-
         key = weight_key(name, kwargs.get("include_top", True), kwargs.get("input_shape"))
         if download.mirror():  # the classroom mirror: put the file where Keras looks
             if key is None:  # Keras would download it from its origin, not the mirror
