@@ -299,7 +299,7 @@ def test_a_tampered_rehearsal_weight_file_is_rejected(
     assert built == [None] and not weights.pretrained and not weights.imagenet
     assert weights.label == "RANDOM weights (rehearsal weights failed)"
     err = capsys.readouterr().err
-    assert "rehearsal weights could not be loaded (DataError" in err and "SHA-256" in err
+    assert "rehearsal weights could not be loaded (IntegrityError" in err and "SHA-256" in err
     assert "RANDOM weights" in err
     cache = download.rehearsal_weights_cache()
     assert not cache.exists() or list(cache.iterdir()) == []  # no file, no .part
