@@ -28,6 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from . import plots
 from .errors import CourseError
 
 __all__ = [
@@ -259,7 +260,7 @@ def plot_activations(
     max_channels: int = 16,
     ncols: int = 8,
     size: float = 1.3,
-    cmap: str = "viridis",
+    cmap: str = plots.HEATMAP_CMAP,
 ):
     """One figure per layer: a grid of the channels of its activation for one image.
 
@@ -299,6 +300,21 @@ def plot_activations(
         shown = f"{n} of {a.shape[-1]} channels" if n < a.shape[-1] else f"{n} channels"
         fig.suptitle(f"{name}  ({a.shape[0]}x{a.shape[1]}, {shown})")
         fig.tight_layout()
+        flat = a[..., :n].reshape(-1, n)
+        blank = int(np.sum(flat.max(axis=0) == flat.min(axis=0)))
+        active = (flat > 0).mean(axis=0)  # share of positions above 0, per channel
+        busiest = int(np.argmax(active))
+        plots.set_alt_text(
+            fig,
+            f"Feature maps of layer {name}: {shown} of {a.shape[0]}x{a.shape[1]}, in a grid of "
+            f"{rows} rows of {cols}, each channel scaled to its own range ({cmap}: dark low, "
+            f"bright high). {blank} of {n} blank (constant). "
+            + (
+                f"Channel {busiest} is above 0 on the most positions, {active[busiest]:.0%}."
+                if active[busiest] > 0
+                else "No channel is above 0 anywhere."
+            ),
+        )
         figures.append(fig)
     return figures
 
@@ -603,10 +619,15 @@ def upsample_heatmap(heatmap: Any, size: int | Sequence[int]) -> np.ndarray:
     return np.clip(keras.ops.convert_to_numpy(up)[0, :, :, 0], 0.0, 1.0).astype(np.float32)
 
 
-def overlay_heatmap(image: Any, heatmap: Any, alpha: float = 0.4, cmap: str = "jet") -> np.ndarray:
+def overlay_heatmap(
+    image: Any, heatmap: Any, alpha: float = 0.4, cmap: str = plots.HEATMAP_CMAP
+) -> np.ndarray:
     """The image with the heatmap, upsampled to its size and colored with ``cmap``, blended
     over it: ``(1 - alpha) * image + alpha * colored``. ``image`` may be uint8, float in
-    [0, 1] or [0, 255], gray or color. Returns uint8 (H, W, 3)."""
+    [0, 1] or [0, 255], gray or color. Returns uint8 (H, W, 3).
+
+    ``cmap`` defaults to viridis (perceptually uniform, readable with the common colour-vision
+    deficiencies; low is dark purple, high bright yellow); Chollet's book uses ``"jet"``."""
     import matplotlib
 
     img = np.asarray(image)

@@ -108,3 +108,177 @@ def test_compare_histories_rejects_missing_metric():
         compare_histories({"plain": {"loss": [1.0], "val_loss": [1.0]}})
     with pytest.raises(ValueError):
         compare_histories({})
+
+
+# --- Figures everyone can read: text alternatives and colours ----------------------------------
+
+TEN_EPOCHS = {
+    "loss": [1.0, 0.8, 0.6, 0.5, 0.45, 0.4, 0.35, 0.3, 0.28, 0.25],
+    "val_loss": [1.1, 0.9, 0.8, 0.7, 0.65, 0.6, 0.62, 0.66, 0.7, 0.72],
+    "accuracy": [0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.83, 0.86, 0.88, 0.9],
+    "val_accuracy": [0.5, 0.6, 0.7, 0.75, 0.78, 0.81, 0.8, 0.79, 0.78, 0.77],
+}
+
+
+def test_plot_history_alt_text_names_peak_epoch_and_values():
+    from course_utils.plots import alt_text
+
+    fig = plot_history(TEN_EPOCHS, title="MNIST convnet", source="MNIST (real)")
+    alt = alt_text(fig)
+    assert alt.startswith("Line chart 'MNIST convnet' (data: MNIST (real))"), alt
+    assert "training and validation loss and accuracy over 10 epochs" in alt
+    assert "validation accuracy peaks at 0.81 in epoch 6 (last 0.77)" in alt.lower()
+    assert "validation loss is lowest at 0.6 in epoch 6 (last 0.72)" in alt.lower()
+    assert "training accuracy ends at 0.9" in alt
+    # computed from the data: another peak, another sentence
+    moved = {**TEN_EPOCHS, "val_accuracy": TEN_EPOCHS["val_accuracy"][::-1]}
+    assert "peaks at 0.81 in epoch 5" in alt_text(plot_history(moved))
+
+
+def test_plot_history_alt_text_names_stages():
+    from course_utils.plots import alt_text
+
+    fig = plot_history(FakeHistory(STAGE1), STAGE2, stages=["frozen", "fine-tune"])
+    alt = alt_text(fig)
+    assert "over 5 epochs" in alt and "Stages: frozen (epochs 1-2), fine-tune (epochs 3-5)." in alt
+    assert "validation accuracy peaks at 0.7 in epoch 4 (last 0.68)" in alt.lower()
+
+
+def test_compare_histories_and_image_grid_alt_text():
+    from course_utils.plots import alt_text, compare_histories
+
+    runs = {"plain": STAGE1, "augmented": STAGE2}
+    alt = alt_text(compare_histories(runs, metrics=["accuracy"], validation_only=True, chance=0.5))
+    assert "validation accuracy of 2 models over 3 epochs" in alt
+    assert "plain: validation accuracy peaks at 0.55 in epoch 2." in alt
+    assert "augmented: validation accuracy peaks at 0.7 in epoch 2 (last 0.68)." in alt
+    assert "Chance level 0.5" in alt and "training" not in alt
+
+    images = [np.zeros((28, 28), np.uint8)] * 10
+    fig = image_grid(images, titles=[f"digit\n{i}" for i in range(10)], title="First", source="M")
+    alt = alt_text(fig)
+    assert alt.startswith("Image grid 'First' (data: M): 10 images in 2 rows of 8, 28x28 grayscale")
+    assert "Titles, row by row: digit 0; digit 1;" in alt and "digit 9." in alt
+    many = alt_text(image_grid([np.zeros((4, 6, 3))] * 30, titles=[str(i) for i in range(30)]))
+    assert "6x4 colour" in many and "; 23; and 6 more." in many
+
+
+def test_right_and_wrong_marks_are_not_colour_alone():
+    from course_utils.plots import OKABE_ITO, RIGHT_COLOR, WRONG_COLOR, alt_text
+
+    images = [np.zeros((8, 8, 3), np.uint8)] * 3
+    for kwargs in ({"correct": [True, False, True]}, {"title_colors": ["green", "red", "green"]}):
+        fig = image_grid(images, titles=["cat", "dog", "cat"], **kwargs)
+        assert [ax.get_title() for ax in fig.axes] == ["\u2713 cat", "\u2717 dog", "\u2713 cat"]
+        assert [ax.title.get_color() for ax in fig.axes] == [RIGHT_COLOR, WRONG_COLOR, RIGHT_COLOR]
+        assert fig.axes[1].title.get_fontweight() == "bold"
+        assert "1 of 3 marked wrong" in alt_text(fig)
+    assert {RIGHT_COLOR, WRONG_COLOR} == {OKABE_ITO["blue"], OKABE_ITO["vermillion"]}
+    other = image_grid(images, titles=["a", "b", "c"], title_colors=["purple"] * 3)
+    assert other.axes[0].get_title() == "a" and other.axes[0].title.get_color() == "purple"
+    with pytest.raises(ValueError, match="2 right/wrong flags for 3"):
+        image_grid(images, correct=[True, False])
+
+
+def _deuteranope(rgb):
+    """Machado et al. (2009) deuteranopia simulation (severity 1), linear-ish sRGB in [0, 1]."""
+    m = np.array([[0.367, 0.861, -0.228], [0.280, 0.673, 0.047], [-0.012, 0.043, 0.969]])
+    return np.clip(np.asarray(rgb) @ m.T, 0, 1)
+
+
+def _protanope(rgb):
+    m = np.array([[0.152, 1.053, -0.205], [0.115, 0.786, 0.099], [-0.004, -0.048, 1.052]])
+    return np.clip(np.asarray(rgb) @ m.T, 0, 1)
+
+
+def test_palette_stays_distinguishable_with_colour_vision_deficiencies():
+    from matplotlib.colors import to_rgb
+
+    from course_utils.plots import CLASS_COLORS, HEATMAP_CMAP, MARKERS, RIGHT_COLOR, WRONG_COLOR
+
+    first = np.array([to_rgb(c) for c in CLASS_COLORS[:6]])  # the colours curves and runs use
+    for simulate in (lambda x: x, _deuteranope, _protanope):
+        seen = simulate(first)
+        gaps = [np.abs(a - b).sum() for i, a in enumerate(seen) for b in seen[i + 1 :]]
+        assert min(gaps) > 0.15, (simulate, gaps)
+        right, wrong = simulate(np.array([to_rgb(RIGHT_COLOR), to_rgb(WRONG_COLOR)]))
+        assert np.abs(right - wrong).sum() > 0.5  # the right/wrong pair stays far apart
+    # red vs green, the pair this replaces, collapses for a deuteranope: the check can fail
+    red, green = _deuteranope(np.array([to_rgb("tab:red"), to_rgb("tab:green")]))
+    assert (
+        np.abs(red - green).sum()
+        < np.abs(
+            _deuteranope(np.array([to_rgb(RIGHT_COLOR)]))[0]
+            - _deuteranope(np.array([to_rgb(WRONG_COLOR)]))[0]
+        ).sum()
+    )
+    assert len(set(MARKERS)) == len(MARKERS) >= 6
+    assert HEATMAP_CMAP in {"viridis", "cividis"}
+
+
+def test_curves_differ_by_style_and_marker_as_well_as_colour():
+    from course_utils.plots import compare_histories
+
+    fig = plot_history(STAGE1)
+    train, val = fig.axes[0].lines[:2]
+    assert train.get_color() != val.get_color()
+    assert (train.get_linestyle(), train.get_marker()) != (val.get_linestyle(), val.get_marker())
+    runs = {"a": STAGE1, "b": STAGE2, "c": STAGE1}
+    lines = compare_histories(runs, metrics=["accuracy"], validation_only=True).axes[0].lines
+    assert len({line.get_marker() for line in lines}) == 3
+    assert len({line.get_color() for line in lines}) == 3
+
+
+def test_figure_bundle_adds_alt_everywhere_a_front_end_reads_it():
+    from course_utils.plots import figure_bundle
+
+    data, metadata = figure_bundle(
+        {"image/png": "iVBORw0K\nGgo=\n", "text/plain": "<Figure size 640x480 with 1 Axes>"},
+        {"image/png": {"width": 320, "height": 240}},
+        'Line chart "a" <b> & c',
+    )
+    assert data["text/plain"] == 'Line chart "a" <b> & c'
+    assert metadata["image/png"] == {"width": 320, "height": 240, "alt": 'Line chart "a" <b> & c'}
+    assert data["text/html"] == (
+        '<img src="data:image/png;base64,iVBORw0KGgo=" '
+        'alt="Line chart &quot;a&quot; &lt;b&gt; &amp; c" width="320" height="240">'
+    )
+    plain = {"image/png": "x", "text/plain": "<Figure>"}
+    assert figure_bundle(plain, None, None) == (plain, {})  # no alt: left as it was
+
+
+def test_figure_displays_once_with_its_alt_text_in_ipython():
+    """What a kernel sends: IPython asks the figure to display itself (_ipython_display_) and
+    it publishes one bundle: the inline backend's PNG, its alt text, an <img alt> twin."""
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from traitlets.config import Config
+
+    from course_utils.plots import alt_text
+
+    assert not InteractiveShell.initialized()  # a shell of our own, cleared again below
+    config = Config()
+    config.HistoryManager.enabled = False  # no history database
+    shell = InteractiveShell.instance(config=config)
+    shell.display_formatter.formatters["image/png"].for_type_by_name(
+        "matplotlib.figure",
+        "Figure",
+        lambda fig: "UE5H",  # stands in for the inline backend
+    )
+    published = []
+    original = shell.display_pub.publish
+    shell.display_pub.publish = lambda data, metadata=None, **kw: published.append((data, metadata))
+    try:
+        fig = plot_history(TEN_EPOCHS, title="t")
+        display(fig)
+    finally:
+        shell.display_pub.publish = original
+        InteractiveShell.clear_instance()  # get_ipython() is None again for the other tests
+    assert len(published) == 1
+    data, metadata = published[0]
+    assert set(data) == {"image/png", "text/html", "text/plain"}
+    assert data["image/png"] == "UE5H" and data["text/plain"] == alt_text(fig)
+    assert metadata["image/png"]["alt"] == alt_text(fig)
+    assert 'alt="Line chart' in data["text/html"] and "base64,UE5H" in data["text/html"]
+    assert hasattr(fig, "_ipython_display_")  # still there for the next display

@@ -87,12 +87,16 @@ def execute(path: Path, profile: str, log: Path, progress: bool = True):
 
 
 def write_html(nb, target: Path) -> None:
-    """The executed lesson as one self-contained web page (JupyterLab look, images embedded)."""
+    """The executed lesson as one self-contained web page (JupyterLab look, images embedded,
+    figures with their text alternatives)."""
     from nbconvert import HTMLExporter
 
-    html, _ = HTMLExporter(template_name="lab").from_notebook_node(
-        nb, resources={"metadata": {"name": target.stem}}
+    # nbconvert's lab template with each figure's text alternative in its <img> (the course's
+    # figures also carry a text/html <img alt>, which nbconvert prefers anyway)
+    exporter = HTMLExporter(
+        template_name="course-lab", extra_template_basedirs=[str(slides.TEMPLATES)]
     )
+    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": target.stem}})
     part = target.with_name(f".{target.name}.part")
     part.write_text(html, encoding="utf-8")
     part.replace(target)
