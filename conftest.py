@@ -140,6 +140,8 @@ SECONDS = {
     "tests/test_learner_copies.py": 90,  # three lessons' learner copies, one after the other
     "tests/test_shell_settings.py": 70,  # one pytest start per shell setting
     "tests/test_pretrained_path.py": 45,  # lesson 05 with rehearsal weights (instead of nbval)
+    "tests/test_decks.py": 45,  # every deck measured in Chromium
+    "tests/test_figures_alt.py": 40,  # two kernels drawing the course's figures
     "notebooks/07_architecture_patterns.ipynb": 55,
     "notebooks/06_image_segmentation.ipynb": 53,
     "tests/test_browser.py": 52,

@@ -64,16 +64,91 @@ def test_rules_on_a_small_lesson():
 
 
 def test_a_slide_that_would_overflow_continues_on_a_sub_slide():
-    long_code = "\n".join(f"x{i} = {i}" for i in range(slides.SLIDE_LINES - 6))
-    cells = [_md("## Section"), _code(long_code), _code("y = 1"), _code("plt.imshow(y)")]
-    # heading (1) + long code (18 + 2 output) fits; "y = 1" (3) still fits (24); the figure not.
+    heading, small, figure = _md("## Section"), _code("y = 1"), _code("plt.imshow(y)")
+
+    def long_code(n):
+        return _code("\n".join(f"x{i} = {i}" for i in range(n)))
+
+    def total(n):
+        return sum(slides.estimated_lines(c) for c in (heading, long_code(n), small))
+
+    n = max(n for n in range(1, slides.SLIDE_LINES) if total(n) <= slides.SLIDE_LINES)
+    # heading + long code + "y = 1" just fit; the figure does not
+    cells = [heading, long_code(n), small, figure]
     assert slides.slide_types(cells) == ["slide", "fragment", "fragment", "subslide"]
+    # one more line of code, and "y = 1" starts the sub-slide (the figure follows it there)
+    cells = [heading, long_code(n + 1), small, figure]
+    assert slides.slide_types(cells) == ["slide", "fragment", "subslide", "fragment"]
 
 
-def test_estimated_lines_wraps_long_lines_and_counts_figures():
-    assert slides.estimated_lines(_md("a" * (2 * slides.SLIDE_COLUMNS + 1))) == 3
-    assert slides.estimated_lines(_code("x = 1")) == 1 + 2
-    assert slides.estimated_lines(_code("plt.plot(x)")) == 1 + slides.FIGURE_LINES
+def test_estimated_lines_wraps_long_lines_and_counts_headings_tables_figures():
+    lines = slides.estimated_lines
+    assert lines(_md("a" * (2 * slides.SLIDE_COLUMNS + 1))) == lines(_md("a")) + 2
+    # a paragraph hard-wrapped in the source is one paragraph on the slide
+    assert lines(_md("a " * 25 + "\n" + "b " * 25)) == lines(_md("a"))
+    assert lines(_md("# Title")) > lines(_md("## Section")) > lines(_md("Text"))
+    table = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 10
+    assert lines(_md(table)) >= 10
+    assert lines(_md("![a figure](figure.png)")) >= slides.FIGURE_LINES
+    assert lines(_code("x = 1\ny = 2")) == pytest.approx(lines(_code("x = 1")) + 0.95)
+    # without outputs: a figure for a cell that draws one, two lines for others
+    assert lines(_code("plt.plot(x)")) == pytest.approx(
+        lines(_code("x = 1")) + slides.FIGURE_LINES - 2
+    )
+    assert lines(_code("plt.plot(x)"), guess_outputs=False) == pytest.approx(
+        lines(_code("x = 1")) - 2
+    )
+
+
+def test_estimated_lines_counts_an_executed_cells_outputs():
+    printout = _code("for i in range(40): print(i)")
+    printout.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="".join(f"{i}\n" for i in range(40)))
+    ]
+    assert slides.estimated_lines(printout) > slides.SLIDE_LINES  # 40 lines: a slide and more
+    figure = _code("show(x)")
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})]
+    assert slides.estimated_lines(figure) >= slides.FIGURE_LINES  # the outputs, not the source
+    assert slides.estimated_lines(_code("show(x)")) < slides.FIGURE_LINES
+
+
+def test_a_deck_shows_outputs_as_a_terminal_does_and_cuts_long_ones():
+    cell = _code("model.fit(x)")
+    bar = ["\b" * 20 + f"\r{step}/5 - loss" if step else "0/5 - loss" for step in range(6)]
+    texts = ["Epoch 1/1\n", *bar, "\n", *(f"line {i}\n" for i in range(40))]
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in texts]
+    summary = "\n".join(f"layer {i}" for i in range(60))
+    cell.outputs.append(
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": f"<pre>{summary}</pre>", "text/plain": summary}
+        )
+    )
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    (stream, rich) = slides.tidied(nb).cells[0].outputs
+    lines = stream.text.splitlines()
+    assert lines[:2] == ["Epoch 1/1", "5/5 - loss"]  # the progress bar: its last state only
+    assert (
+        len(lines) == slides.OUTPUT_LINES and lines[3] == "[... 23 more lines in the notebook ...]"
+    )
+    assert lines[-1] == "line 39"
+    assert "text/html" not in rich.data  # a long rich <pre> as plain text, cut the same way
+    assert rich.data["text/plain"].splitlines()[-1] == "layer 59"
+    assert len(rich.data["text/plain"].splitlines()) == slides.OUTPUT_LINES
+    assert len(nb.cells[0].outputs) == len(texts) + 1  # the notebook is left alone
+
+
+def test_a_code_cell_too_tall_even_zoomed_out_is_shortened_in_the_deck():
+    long = _code("\n".join(f"x{i} = {i}" for i in range(100)))
+    short = _code("x = 1")
+    nb = nbformat.v4.new_notebook(cells=[_md("# T"), long, short])
+    deck = slides.shortened(nb)
+    assert nb.cells[1].source == long.source  # the notebook is left alone
+    kept = deck.cells[1].source.splitlines()
+    assert kept[:-1] == long.source.splitlines()[: len(kept) - 1]
+    assert kept[-1] == f"# ... {100 - (len(kept) - 1)} more lines in the notebook"
+    assert slides.estimated_lines(deck.cells[1], guess_outputs=False) <= slides.MAX_CELL_LINES
+    assert slides.estimated_lines(deck.cells[1], guess_outputs=False) > slides.SLIDE_LINES
+    assert deck.cells[2].source == short.source
 
 
 def test_only_a_heading_at_the_start_of_a_cell_counts():
