@@ -25,27 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "browser"
 LESSON = ROOT / "notebooks" / "01_mnist_convnet.ipynb"
 REQUIRED = os.environ.get("COURSE_REQUIRE_BROWSER") == "1"
-#: Tags of the cells that notebooks/ shows collapsed (tools/slides.py: COLLAPSED_TAGS).
-COLLAPSED = {"notes", "verify", "aside", "solution"}
-
-#: Chromium as root needs --no-sandbox; on a closed network the background services (updates,
-#: sync, QUIC probes) would only wait for timeouts.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str | None:
-    candidates = [os.environ.get("COURSE_CHROMIUM"), "/usr/bin/chromium"]
-    candidates += [shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+_slides = load_tool("slides")
+#: Tags of the cells that notebooks/ shows collapsed.
+COLLAPSED = _slides.COLLAPSED_TAGS
+#: Chromium as root needs --no-sandbox; on a closed network its background services would only
+#: wait for timeouts (the flags the deck measurement uses too).
+CHROMIUM_FLAGS = _slides.CHROMIUM_FLAGS
 
 
 def _unavailable(reason: str):
@@ -54,7 +39,7 @@ def _unavailable(reason: str):
     pytest.skip(reason, allow_module_level=True)
 
 
-CHROMIUM = _chromium()
+CHROMIUM = _slides.find_chromium()
 if CHROMIUM is None:
     _unavailable("Chromium not found (Debian/Ubuntu: apt-get install chromium; or COURSE_CHROMIUM)")
 try:

@@ -92,3 +92,12 @@ def test_learner_stub_assigns_ellipsis_and_calls_the_check_without_assert():
     exec(stub, namespace)  # runs: "not attempted yet", no exception
     assert namespace["ex1"].last.status == "not attempted"
     assert export.exercise_stub("x = 1") == export.EXERCISE_PROMPT
+
+
+@pytest.mark.parametrize("lesson", [f"{n:02d}" for n in range(1, 11)])
+def test_each_lesson_has_three_exercises_numbered_in_order(lesson):
+    """Lessons 01-10: three exercises each, every one with hints and the kind of answer it
+    expects (what the general message says)."""
+    loaded = exercises.for_lesson(lesson)
+    assert [e.number for e in loaded] == [1, 2, 3]
+    assert all(e.lesson == lesson and e.hints and e.expected for e in loaded)

@@ -6,18 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import exercises
 from course_utils.exercises import lesson07
-
-
-@pytest.fixture(scope="module")
-def ex():
-    return dict(enumerate(exercises.for_lesson("07"), start=1))
-
-
-def test_three_exercises_numbered_in_order(ex):
-    assert [e.number for e in ex.values()] == [1, 2, 3]
-    assert all(e.lesson == "07" and e.hints and e.expected for e in ex.values())
 
 
 def _xception(conv: str, image_size: int = 48, bias: bool = False):

@@ -6,19 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import exercises
-
-
-@pytest.fixture(scope="module")
-def ex():
-    return dict(enumerate(exercises.for_lesson("08"), start=1))
-
-
-def test_three_exercises_numbered_in_order(ex):
-    assert [e.number for e in ex.values()] == [1, 2, 3]
-    assert all(e.lesson == "08" and e.hints and e.expected for e in ex.values())
-
-
 # Exercise 1 -----------------------------------------------------------------------------------
 
 LOGITS = np.array([-3.0, -0.2, 0.1, 0.3, 0.4, 0.7, 2.0, 5.0, -1.0, 0.2])

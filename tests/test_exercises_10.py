@@ -11,18 +11,6 @@ from types import SimpleNamespace as NS
 import numpy as np
 import pytest
 
-from course_utils import exercises
-
-
-@pytest.fixture(scope="module")
-def ex():
-    return dict(enumerate(exercises.for_lesson("10"), start=1))
-
-
-def test_three_exercises_numbered_in_order(ex):
-    assert [e.number for e in ex.values()] == [1, 2, 3]
-    assert all(e.lesson == "10" and e.hints and e.expected for e in ex.values())
-
 
 def _mirrored(*copies):
     """A model whose one weight has these per-replica copies."""

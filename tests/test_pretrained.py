@@ -12,7 +12,6 @@ rehearsal such a file is refused wherever it comes from.
 """
 
 import io
-import os
 import warnings
 
 import pytest
@@ -139,25 +138,6 @@ def test_with_a_mirror_an_unlisted_weight_file_is_never_downloaded_from_its_orig
 
 REHEARSAL_LABEL = "rehearsal weights, not ImageNet"
 #: Built once per run (~10 s and ~3 s here); tests/test_rehearsal.py builds the same files.
-WEIGHT_KEYS = ("mobilenet_v2_96_notop", "vgg16_notop")
-
-
-@pytest.fixture(scope="session")
-def rehearsal_weights(tmp_path_factory):
-    """:data:`WEIGHT_KEYS`' rehearsal weight files in the run's shared temporary folder (as
-    conftest's ``rehearsal_files``; ``build_weights`` keeps a file it finds complete)."""
-    from course_utils import rehearsal
-
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    try:
-        import fcntl
-    except ImportError:  # Windows: one copy per worker
-        return rehearsal.build_weights(tmp_path_factory.mktemp("rehearsal-weights"), WEIGHT_KEYS)
-    with open(base / "rehearsal-weights.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return rehearsal.build_weights(base / "rehearsal-weights", WEIGHT_KEYS)
 
 
 @pytest.fixture

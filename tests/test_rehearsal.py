@@ -3,7 +3,6 @@ weights: Keras' weight files' names and layouts, filled with random values."""
 
 from __future__ import annotations
 
-import os
 import re
 import tarfile
 import zipfile
@@ -188,27 +187,6 @@ def test_memory_falls_back_to_the_resident_set_without_pss():
 
 
 # --------------------------------------------------------------------- rehearsal weights
-
-#: The weight files these tests build: the smallest MobileNetV2 (~9 MB, ~10 s here, with its
-#: BatchNorm calibration) and VGG16 without its top (~59 MB, ~3 s).
-WEIGHT_KEYS = ("mobilenet_v2_96_notop", "vgg16_notop")
-
-
-@pytest.fixture(scope="session")
-def rehearsal_weights(tmp_path_factory):
-    """:data:`WEIGHT_KEYS`' rehearsal weight files, built once per run into the run's shared
-    temporary folder (as conftest's ``rehearsal_files``; tests/test_pretrained.py builds the
-    same files there, and ``build_weights`` keeps a file it finds complete)."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    try:
-        import fcntl
-    except ImportError:  # Windows: one copy per worker
-        return rehearsal.build_weights(tmp_path_factory.mktemp("rehearsal-weights"), WEIGHT_KEYS)
-    with open(base / "rehearsal-weights.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return rehearsal.build_weights(base / "rehearsal-weights", WEIGHT_KEYS)
 
 
 def _text(name) -> str:

@@ -14,21 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from tool_modules import root_conftest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _root_conftest():
-    """The repository's root conftest.py (``import conftest`` may give tests/conftest.py)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-conftest = _root_conftest()
+conftest = root_conftest()
 
 
 def test_what_tests_and_kernels_see(request):
@@ -69,26 +60,30 @@ def test_what_tests_and_kernels_see(request):
     assert seed == str(chosen["COURSE_SEED"])  # only what this run chose ("None": nothing)
 
 
+#: The settings a learner or classroom may export, each with a value that would change or break
+#: a test if it got through (folders are made by :func:`shell_values`).
+SHELL = {
+    "COURSE_MIRROR": "http://127.0.0.1:9",  # a classroom mirror that is not running
+    "COURSE_REHEARSAL": "1",
+    "COURSE_SEED": "7",
+    "COURSE_THREADS": "1",
+    "COURSE_DETERMINISTIC": "1",
+    "COURSE_DATA_DIR": "no-such-folder",  # data_dir() would raise
+    "COURSE_PROFILE": "cpu",
+    "TFDS_DATA_DIR": "tensorflow_datasets",  # holds a fake Oxford-IIIT Pet copy
+    "KERAS_HOME": "keras",  # holds a broken mnist.npz
+}
+
+
 @pytest.fixture(scope="module")
 def shell_values(tmp_path_factory):
-    """A value for each setting that would change or break a test if it got through."""
+    """:data:`SHELL`, with its folders made under a temporary folder."""
     folder = tmp_path_factory.mktemp("shell")
-    keras_home = folder / "keras"
-    (keras_home / "datasets").mkdir(parents=True)
-    (keras_home / "datasets" / "mnist.npz").write_bytes(b"not an npz: a broken Keras cache")
-    tfds = folder / "tensorflow_datasets"
-    (tfds / "oxford_iiit_pet" / "4.0.0").mkdir(parents=True)
-    return {
-        "COURSE_MIRROR": "http://127.0.0.1:9",  # a classroom mirror that is not running
-        "COURSE_REHEARSAL": "1",
-        "COURSE_SEED": "7",
-        "COURSE_THREADS": "1",
-        "COURSE_DETERMINISTIC": "1",
-        "COURSE_DATA_DIR": str(folder / "no-such-folder"),  # data_dir() would raise
-        "COURSE_PROFILE": "cpu",
-        "TFDS_DATA_DIR": str(tfds),
-        "KERAS_HOME": str(keras_home),
-    }
+    (folder / "keras" / "datasets").mkdir(parents=True)
+    (folder / "keras" / "datasets" / "mnist.npz").write_bytes(b"not an npz: a broken cache")
+    (folder / "tensorflow_datasets" / "oxford_iiit_pet" / "4.0.0").mkdir(parents=True)
+    folders = ("COURSE_DATA_DIR", "TFDS_DATA_DIR", "KERAS_HOME")
+    return {k: str(folder / v) if k in folders else v for k, v in SHELL.items()}
 
 
 #: A representative part of the suite: the probe above (the run's environment, and a kernel
@@ -103,20 +98,7 @@ PART = [
 ]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "COURSE_MIRROR",
-        "COURSE_REHEARSAL",
-        "COURSE_SEED",
-        "COURSE_THREADS",
-        "COURSE_DETERMINISTIC",
-        "COURSE_DATA_DIR",
-        "COURSE_PROFILE",
-        "TFDS_DATA_DIR",
-        "KERAS_HOME",
-    ],
-)
+@pytest.mark.parametrize("name", list(SHELL))
 def test_a_setting_in_the_shell_changes_nothing(name, shell_values, tmp_path):
     assert set(shell_values) <= set(conftest.SHELL_SETTINGS)
     env = {**os.environ, name: shell_values[name]}

@@ -1,17 +1,15 @@
 """The suite's own collection rules (the repository's conftest.py)."""
 
-import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
+
+from tool_modules import root_conftest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _root_conftest():
-    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return root_conftest()
 
 
 def _collect(nodeids):

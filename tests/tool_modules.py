@@ -18,3 +18,12 @@ def load_tool(name: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def root_conftest():
+    """The repository's root ``conftest.py`` as a module (``import conftest`` may give
+    tests/conftest.py instead)."""
+    spec = importlib.util.spec_from_file_location("root_conftest", TOOLS.parent / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
