@@ -210,17 +210,17 @@ def cmd_mirror(args: argparse.Namespace) -> int:
             f"`python -m course_utils fetch --all` first (it also fills Keras' cache)."
         )
     server = mirror.start(Path(root), args.host, args.port, entries=entries)
-    total = sum(e.size for e in entries.values())
-    print(f"serving {len(entries)} files ({_human(total)}) from {root} at {server.url}")
-    for entry in entries.values():
-        print(f"  {entry.name:70s} {_human(entry.size):>9s}  sha256 {entry.sha256[:12]}...")
-    host = args.host if args.host not in ("0.0.0.0", "") else "<this machine's address>"
-    print(
-        f"learners: export COURSE_MIRROR=http://{host}:{server.server_address[1]}  "
-        f"(then make lab); manifest: {server.url}/{mirror.MANIFEST}. Ctrl+C stops.",
-        flush=True,
-    )
-    try:
+    try:  # Ctrl+C at any moment from here on stops the mirror quietly
+        total = sum(e.size for e in entries.values())
+        print(f"serving {len(entries)} files ({_human(total)}) from {root} at {server.url}")
+        for entry in entries.values():
+            print(f"  {entry.name:70s} {_human(entry.size):>9s}  sha256 {entry.sha256[:12]}...")
+        host = args.host if args.host not in ("0.0.0.0", "") else "<this machine's address>"
+        print(
+            f"learners: export COURSE_MIRROR=http://{host}:{server.server_address[1]}  "
+            f"(then make lab); manifest: {server.url}/{mirror.MANIFEST}. Ctrl+C stops.",
+            flush=True,
+        )
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
