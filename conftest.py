@@ -137,8 +137,7 @@ def _remove(run: Path) -> None:
 #: Seconds per file in the suite on a 2-core machine with 2 test workers (junit times of one run
 #: from an empty data folder, rounded), for the order below. A file missing here counts as short.
 SECONDS = {
-    "tests/test_learner_copies.py": 90,  # three lessons' learner copies, one after the other
-    "tests/test_shell_settings.py": 70,  # one pytest start per shell setting
+    "tests/test_learner_copies.py": 100,  # lessons 02, 04, 09 as learner copies + solutions
     "tests/test_pretrained_path.py": 45,  # lesson 05 with rehearsal weights (instead of nbval)
     "tests/test_decks.py": 45,  # every deck measured in Chromium
     "tests/test_figures_alt.py": 40,  # two kernels drawing the course's figures
@@ -149,17 +148,18 @@ SECONDS = {
     "notebooks/10_scaling_up.ipynb": 49,
     "tests/test_grad_cam_pointing.py": 43,
     "notebooks/08_celeba_gender.ipynb": 40,
-    "notebooks/04_transfer_learning_vgg16.ipynb": 39,
+    "notebooks/04_transfer_learning_vgg16.ipynb": 39,  # when the learner-copies test does not
     "notebooks/05_transfer_learning_mobilenetv2.ipynb": 38,
     "notebooks/01_mnist_convnet.ipynb": 35,  # when the browser test does not run it
-    "notebooks/09_interpretability.ipynb": 30,
-    "notebooks/02_cats_vs_dogs_from_scratch.ipynb": 25,
+    "notebooks/09_interpretability.ipynb": 30,  # (the same)
+    "notebooks/02_cats_vs_dogs_from_scratch.ipynb": 25,  # (the same)
     "tests/test_training.py": 21,
     "tests/test_rehearsal.py": 18,
     "tests/test_export.py": 14,
     "tests/test_scaling.py": 13,
     "tests/test_executed.py": 11,
     "tests/test_slides.py": 10,
+    "tests/test_shell_settings.py": 20,  # two pytest/kernel starts
     "notebooks/00_setup.ipynb": 8,  # when tests/test_executed.py does not run it
     "tests/test_interpret.py": 6,
     "tests/test_pretrained.py": 6,
@@ -171,12 +171,24 @@ SECONDS = {
 #: output (tests/test_browser.py), and the lesson it runs.
 BROWSER_RUN = "tests/test_browser.py::test_lesson_01_runs_in_jupyterlab_in_chromium"
 BROWSER_LESSON = "notebooks/01_mnist_convnet.ipynb"
+LEARNER_RUN = (
+    "tests/test_learner_copies.py::test_learner_copy_runs_with_its_stubs_then_the_solutions"
+)
 #: Tests that run every cell of a whole lesson in smoke and fail if any cell raises, as nbval
 #: does, and check more; each with the lesson it runs.
 LESSON_RUNS = {
     BROWSER_RUN: BROWSER_LESSON,
     # `make executed` on lesson 00 (tests/test_executed.py): banner first, HTML page and deck.
     "tests/test_executed.py::test_lesson_00_executed_in_smoke": "notebooks/00_setup.ipynb",
+    # the learner copies, each followed by its lesson's solutions in the same kernel
+    **{
+        f"{LEARNER_RUN}[{lesson[10:12]}]": lesson
+        for lesson in (
+            "notebooks/02_cats_vs_dogs_from_scratch.ipynb",
+            "notebooks/04_transfer_learning_vgg16.ipynb",
+            "notebooks/09_interpretability.ipynb",
+        )
+    },
     # lesson 05 with rehearsal weights: the branches that only loaded weights take
     "tests/test_pretrained_path.py::test_lesson_05_runs_with_rehearsal_weights": (
         "notebooks/05_transfer_learning_mobilenetv2.ipynb"
@@ -201,3 +213,23 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=again)
         items[:] = [item for item in items if item not in again]
     items.sort(key=lambda item: -SECONDS.get(item.nodeid.split("::")[0], 1))  # stable
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A lesson cell that nbval runs fails when it shows a figure without a text alternative
+    (issue 24: every figure carries one; :func:`course_utils.plots.outputs_without_alt`). The
+    tests of ``LESSON_RUNS`` check the lessons they run in the same way."""
+    result = yield
+    outputs = getattr(item, "test_outputs", None)  # nbval's IPyNbCell: what the cell showed
+    if outputs:
+        from course_utils.plots import outputs_without_alt
+
+        missing = outputs_without_alt(outputs)
+        if missing:
+            pytest.fail(
+                f"{len(missing)} figure(s) without a text alternative (outputs {missing}): "
+                "give the figure one with course_utils.plots.set_alt_text(fig, ...)",
+                pytrace=False,
+            )
+    return result

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -105,6 +106,26 @@ def figure_bundle(
                 f'<img src="data:{mime};base64,{b64}" alt="{html.escape(alt, quote=True)}"{size}>'
             )
     return data, metadata
+
+
+def outputs_without_alt(outputs: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """The image outputs among ``outputs`` (a notebook cell's, as nbformat stores them) that
+    carry no text alternative: neither ``alt`` in an image type's metadata nor an
+    ``<img ... alt="...">`` with a non-empty alt in their text/html part. One entry per such
+    output: its data types, e.g. ``["image/png", "text/plain"]``. Empty when every figure
+    has one."""
+    missing = []
+    for output in outputs:
+        data = output.get("data") or {}
+        images = [mime for mime in data if mime.startswith("image/")]
+        if not images:
+            continue
+        metadata = output.get("metadata") or {}
+        in_metadata = any((metadata.get(mime) or {}).get("alt") for mime in images)
+        in_html = re.search(r'<img\b[^>]*\balt="[^"]+"', str(data.get("text/html", "")))
+        if not (in_metadata or in_html):
+            missing.append(sorted(data))
+    return missing
 
 
 def _display_figure(fig: Any) -> None:

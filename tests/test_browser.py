@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from tool_modules import load_tool
 
+from course_utils.plots import outputs_without_alt
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "browser"
 LESSON = ROOT / "notebooks" / "01_mnist_convnet.ipynb"
@@ -194,6 +196,7 @@ def test_lesson_01_runs_in_jupyterlab_in_chromium(browser, jupyterlab):
     assert accuracy > 0.5, accuracy  # the lesson asserts its own threshold; chance is 0.10
     figures = sum("image/png" in o.get("data", {}) for c in cells for o in c["outputs"])
     assert figures >= 3, "the history, the grids and the per-class chart"
+    assert [m for c in cells for m in outputs_without_alt(c["outputs"])] == [], "text alternatives"
     assert not page_errors, page_errors
 
     # The first screen: the title, the collapsed notes, the set-up cell and its banner.
@@ -218,7 +221,12 @@ def test_lesson_01_runs_in_jupyterlab_in_chromium(browser, jupyterlab):
     for _ in range(3):  # cells off screen are laid out when reached, which moves the target
         result.evaluate("element => element.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(700)
-    assert page.locator(".jp-RenderedImage img").count() >= 1
+    # Each figure goes out with its text alternative as an <img alt> in text/html, which
+    # JupyterLab renders in preference to the bare PNG (course_utils.plots.figure_bundle).
+    figures_shown = page.locator(".jp-OutputArea-output img")
+    assert figures_shown.count() >= 1
+    alts = figures_shown.evaluate_all("images => images.map(image => image.alt)")
+    assert all(alt.strip() for alt in alts), f"a figure without alt in JupyterLab: {alts}"
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / "lesson01_jupyterlab.png"
     page.screenshot(path=str(shot))

@@ -5,6 +5,8 @@ from pathlib import Path
 import nbformat
 from tool_modules import load_tool
 
+from course_utils.plots import outputs_without_alt
+
 execute = load_tool("execute")
 
 
@@ -67,6 +69,7 @@ def test_lesson_00_executed_in_smoke(tmp_path, monkeypatch):
     assert "seed 42" in banner
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code")
     assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    assert [m for c in nb.cells for m in outputs_without_alt(c.get("outputs", []))] == []
     page = (folder / f"{lesson.stem}.html").read_text()
     assert "profile: smoke" in page and "data:image/png;base64," in page
     deck = (folder / f"{lesson.stem}.slides.html").read_text()

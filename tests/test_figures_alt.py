@@ -7,9 +7,11 @@ alternative, exactly once per figure; the web page tools/execute.py writes (nbco
 template) and the course's deck (tools/slides.py, course-reveal) must put it into each <img>,
 and, where Chromium and Playwright are installed, Chromium must read it from the page.
 
-Real lessons take longer (smoke, 2 busy cores: lesson 01 about 80 s, lesson 09 about 150 s), so
-they are not run here; the lessons' own matplotlib figures (drawn without the helpers) have no
-text alternative yet, see :func:`figures_without_alt` for the check they would have to pass.
+The real lessons are checked where they run: every lesson cell nbval runs fails if it shows a
+figure without a text alternative (the ``pytest_runtest_call`` hook of the root conftest.py),
+and the tests that run whole lessons themselves (00: tests/test_executed.py, 01:
+tests/test_browser.py, 05: tests/test_pretrained_path.py) assert the same. The last test here
+shows that the hook fails a lesson cell whose figure has none.
 """
 
 import html
@@ -20,6 +22,8 @@ import shutil
 import nbformat
 import pytest
 from tool_modules import load_tool
+
+from course_utils.plots import outputs_without_alt
 
 #: nbconvert's lab template writes this alt into an <img> that has none (nbconvert#2021).
 NBCONVERT_PLACEHOLDER = "No description has been provided for this image"
@@ -65,20 +69,12 @@ LESSON_09_LIKE = [
 
 
 def figures_without_alt(nb) -> list[str]:
-    """Each image output of ``nb`` that carries no text alternative (no ``alt`` in its
-    image metadata and no ``<img alt>`` in a text/html part), as "cell N: types"."""
-    missing = []
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            images = [m for m in data if m.startswith("image/")]
-            if not images:
-                continue
-            meta_alt = any((output.get("metadata", {}).get(m) or {}).get("alt") for m in images)
-            html_alt = re.search(r"<img\b[^>]*\balt=\"[^\"]+\"", str(data.get("text/html", "")))
-            if not (meta_alt or html_alt):
-                missing.append(f"cell {index}: {sorted(data)}")
-    return missing
+    """Each image output of ``nb`` without a text alternative, as "cell N: types"."""
+    return [
+        f"cell {index}: {types}"
+        for index, cell in enumerate(nb.cells)
+        for types in outputs_without_alt(cell.get("outputs", []))
+    ]
 
 
 def _image_outputs(cell) -> list[dict]:
@@ -212,3 +208,32 @@ def test_web_page_and_deck_write_the_alt_into_each_img(executed, tmp_path):
         finally:
             browser.close()
     assert seen == expected
+
+
+def test_a_lesson_cell_showing_a_figure_without_alt_fails(tmp_path):
+    """nbval runs a two-cell notebook with the root conftest.py as a plugin: the cell whose
+    figure has no text alternative fails and says how to give it one; the other passes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    nb = _notebook(
+        [
+            "import matplotlib.pyplot as plt\nplt.plot([1, 2, 4])\nplt.show()",
+            "import course_utils.plots\nfig = plt.figure()\nplt.plot([1, 2, 4])\n"
+            "course_utils.plots.set_alt_text(fig, 'a line rising from 1 to 4')\nplt.show()",
+        ]
+    )
+    nbformat.write(nb, tmp_path / "figures.ipynb")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider",
+         "-p", "no:xdist", "--nbval-lax", "--nbval-current-env", "-o", "addopts=",
+         "-rf", "figures.ipynb"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "1 failed, 1 passed" in run.stdout, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "figures.ipynb::Cell 0" in run.stdout
+    assert "1 figure(s) without a text alternative" in run.stdout
+    assert "course_utils.plots.set_alt_text" in run.stdout

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from tool_modules import load_tool
 
+from course_utils.plots import outputs_without_alt
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 #: The lessons this file runs with rehearsal weights.
@@ -66,6 +68,7 @@ def test_lesson_05_runs_with_rehearsal_weights(tmp_path, monkeypatch):
         for o in c.get("outputs", [])
     )
     assert "rehearsal weights, not ImageNet" in text
+    assert [m for c in nb.cells for m in outputs_without_alt(c.get("outputs", []))] == []
     assert "RANDOM weights" not in text and "random weights (smoke" not in text
     # the branch that needs loaded weights ran: the top convolution's kernel changed
     change = float(re.search(r"kernel changed by up to ([0-9.e+-]+)", text)[1])

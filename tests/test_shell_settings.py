@@ -3,8 +3,8 @@ learner's ``COURSE_SEED`` or ``COURSE_PROFILE=cpu``, a Keras or tfds folder with
 
 ``conftest.py`` removes the course's settings and gives the run fresh folders
 (``conftest.isolate``). :func:`test_what_tests_and_kernels_see` checks that from inside a run;
-:func:`test_a_setting_in_the_shell_changes_nothing` runs a representative part of the suite
-in a fresh pytest with one setting exported at a time."""
+:func:`test_the_settings_in_the_shell_change_nothing` runs a representative part of the suite
+in a fresh pytest with all of them exported."""
 
 from __future__ import annotations
 
@@ -88,8 +88,7 @@ def shell_values(tmp_path_factory):
 
 #: A representative part of the suite: the probe above (the run's environment, and a kernel
 #: started from it), the offline fetches that failed with a classroom's COURSE_MIRROR exported,
-#: and the listing of the data sources (data folder, Keras cache, tfds folder). Each setting
-#: costs one pytest start (about 8 s here), so the part stays small.
+#: and the listing of the data sources (data folder, Keras cache, tfds folder).
 PART = [
     "tests/test_shell_settings.py::test_what_tests_and_kernels_see",
     "tests/test_cli.py::test_fetch_offline_exits_2_quickly",
@@ -98,16 +97,19 @@ PART = [
 ]
 
 
-@pytest.mark.parametrize("name", list(SHELL))
-def test_a_setting_in_the_shell_changes_nothing(name, shell_values, tmp_path):
+def test_the_settings_in_the_shell_change_nothing(shell_values, tmp_path):
+    """All of :data:`SHELL` exported at once, as a classroom machine or a learner's shell may
+    have them: the part passes as it does without them. (One run for all: each pytest start
+    costs about 8 s here; :func:`test_isolate_replaces_every_setting_and_applies_the_options`
+    checks each setting's removal one by one.)"""
     assert set(shell_values) <= set(conftest.SHELL_SETTINGS)
-    env = {**os.environ, name: shell_values[name]}
+    env = {**os.environ, **shell_values}
     env.pop(conftest.RUN_FOLDER, None)  # a new run, as from a shell
     env.pop("PYTEST_XDIST_WORKER", None)
     command = [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:randomly", *PART]
     command += [f"--basetemp={tmp_path / 'run'}"]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, f"{name}={shell_values[name]}:\n{done.stdout[-3000:]}"
+    assert done.returncode == 0, f"{shell_values}:\n{done.stdout[-3000:]}"
     assert done.stdout.splitlines()[-1].startswith(f"{len(PART)} passed"), done.stdout[-500:]
 
 
