@@ -13,7 +13,10 @@ Figures everyone can read:
   reads it), ``text/html`` ``<img src="data:..." alt="...">`` (JupyterLab's image renderer
   sets no alt, its HTML renderer keeps one; nbconvert's lab, reveal and HTML exports and
   Colab show text/html first) and ``text/plain`` = the alt text (text-only front ends). Front
-  ends show one of these, so the figure still appears once. See :func:`figure_bundle`.
+  ends show one of these, so the figure still appears once. See :func:`figure_bundle`. A figure
+  drawn with matplotlib directly gets its text with :func:`set_alt_text`;
+  :func:`outputs_without_alt` finds the figures in a notebook's outputs that have none (the
+  suite fails a lesson that shows one).
 - **Colour.** Classes and curves use the Okabe–Ito palette (:data:`OKABE_ITO`), safe with the
   common colour-vision deficiencies; curves also differ by line style and marker; heatmaps
   use a perceptually uniform map (:data:`HEATMAP_CMAP`); right/wrong marks pair blue and
