@@ -10,7 +10,8 @@ and, where Chromium and Playwright are installed, Chromium must read it from the
 The real lessons are checked where they run: every lesson cell nbval runs fails if it shows a
 figure without a text alternative (the ``pytest_runtest_call`` hook of the root conftest.py),
 and the tests that run whole lessons themselves (00: tests/test_executed.py, 01:
-tests/test_browser.py, 05: tests/test_pretrained_path.py) assert the same. The last test here
+tests/test_browser.py, 05: tests/test_pretrained_path.py, 02/04/09:
+tests/test_learner_copies.py) assert the same. The last test here
 shows that the hook fails a lesson cell whose figure has none.
 """
 

@@ -23,7 +23,6 @@ from course_utils.plots import outputs_without_alt
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 LESSONS = ("02", "04", "09")
-TEST = "test_learner_copy_runs_with_its_stubs_then_the_solutions"
 
 
 def _text(output: dict) -> str:

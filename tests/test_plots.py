@@ -180,42 +180,6 @@ def test_right_and_wrong_marks_are_not_colour_alone():
         image_grid(images, correct=[True, False])
 
 
-def _deuteranope(rgb):
-    """Machado et al. (2009) deuteranopia simulation (severity 1), linear-ish sRGB in [0, 1]."""
-    m = np.array([[0.367, 0.861, -0.228], [0.280, 0.673, 0.047], [-0.012, 0.043, 0.969]])
-    return np.clip(np.asarray(rgb) @ m.T, 0, 1)
-
-
-def _protanope(rgb):
-    m = np.array([[0.152, 1.053, -0.205], [0.115, 0.786, 0.099], [-0.004, -0.048, 1.052]])
-    return np.clip(np.asarray(rgb) @ m.T, 0, 1)
-
-
-def test_palette_stays_distinguishable_with_colour_vision_deficiencies():
-    from matplotlib.colors import to_rgb
-
-    from course_utils.plots import CLASS_COLORS, HEATMAP_CMAP, MARKERS, RIGHT_COLOR, WRONG_COLOR
-
-    first = np.array([to_rgb(c) for c in CLASS_COLORS[:6]])  # the colours curves and runs use
-    for simulate in (lambda x: x, _deuteranope, _protanope):
-        seen = simulate(first)
-        gaps = [np.abs(a - b).sum() for i, a in enumerate(seen) for b in seen[i + 1 :]]
-        assert min(gaps) > 0.15, (simulate, gaps)
-        right, wrong = simulate(np.array([to_rgb(RIGHT_COLOR), to_rgb(WRONG_COLOR)]))
-        assert np.abs(right - wrong).sum() > 0.5  # the right/wrong pair stays far apart
-    # red vs green, the pair this replaces, collapses for a deuteranope: the check can fail
-    red, green = _deuteranope(np.array([to_rgb("tab:red"), to_rgb("tab:green")]))
-    assert (
-        np.abs(red - green).sum()
-        < np.abs(
-            _deuteranope(np.array([to_rgb(RIGHT_COLOR)]))[0]
-            - _deuteranope(np.array([to_rgb(WRONG_COLOR)]))[0]
-        ).sum()
-    )
-    assert len(set(MARKERS)) == len(MARKERS) >= 6
-    assert HEATMAP_CMAP in {"viridis", "cividis"}
-
-
 def test_curves_differ_by_style_and_marker_as_well_as_colour():
     from course_utils.plots import compare_histories
 
@@ -227,6 +191,35 @@ def test_curves_differ_by_style_and_marker_as_well_as_colour():
     lines = compare_histories(runs, metrics=["accuracy"], validation_only=True).axes[0].lines
     assert len({line.get_marker() for line in lines}) == 3
     assert len({line.get_color() for line in lines}) == 3
+    from course_utils.plots import MARKERS
+
+    assert len(set(MARKERS)) == len(MARKERS) >= 6  # (colours: tests/test_plots_colours.py)
+
+
+def test_probability_histogram_two_groups_by_colour_and_style_with_numbers_in_alt():
+    from course_utils.plots import CLASS_COLORS, alt_text, probability_histogram
+
+    p = np.array([0.05, 0.1, 0.2, 0.45, 0.6, 0.55, 0.9, 0.95, 0.99, 0.3])
+    y = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    fig = probability_histogram(p, y, ["true cats", "true dogs"], "P(dog)",
+                                counted="test images", title="Test", source="pets")  # fmt: skip
+    ax = fig.axes[0]
+    cats, dogs = ax.patches[:2]  # one step outline per group
+    assert cats.get_edgecolor() != dogs.get_edgecolor()
+    assert cats.get_linestyle() != dogs.get_linestyle()
+    assert matplotlib.colors.to_hex(cats.get_edgecolor()) == CLASS_COLORS[0].lower()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["true cats", "true dogs"]
+    assert ax.get_xlabel() == "predicted P(dog)" and ax.get_ylabel() == "test images"
+    assert fig._suptitle.get_text() == "Test | data: pets"
+    assert alt_text(fig) == (
+        "Histogram 'Test' (data: pets): predicted P(dog) of 10 test images, threshold 0.5 dotted. "
+        "true cats (5): 80% below 0.5, median 0.20. true dogs (5): 80% above 0.5, median 0.90. "
+        "30% of all between 0.4 and 0.6."
+    )
+    with pytest.raises(ValueError, match="apply the sigmoid"):
+        probability_histogram(p * 4 - 2, y, ["a", "b"], "P(b)")
+    with pytest.raises(ValueError, match="9 probabilities for 10 labels"):
+        probability_histogram(p[:9], y, ["a", "b"], "P(b)")
 
 
 def test_figure_bundle_adds_alt_everywhere_a_front_end_reads_it():
