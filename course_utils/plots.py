@@ -593,7 +593,7 @@ def probability_histogram(
     ax.axvline(0.5, color="gray", ls=":", lw=1)
     ax.set_xlabel(f"predicted {quantity}")
     ax.set_ylabel(counted)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center")  # the two groups pile up at the ends
     alt = _probability_alt(negative, positive, groups, quantity, counted, title, source)
     return _finish(fig, title, source, alt=alt)
 
